@@ -1,0 +1,24 @@
+/* am-cli.h: what the subcommands of access-manager-cli share
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Exit statuses of access-manager-cli. */
+#define AM_CLI_EXIT_OK     0
+#define AM_CLI_EXIT_ERROR  2
+
+int  am_cli_fail             (const GError *error);
+int  am_cli_fail_message     (const char   *message);
+int  am_cli_parse_options    (GOptionContext *context,
+                              int            *argc,
+                              char         ***argv,
+                              const char     *command);
+
+int  am_cli_passcode         (int    argc,
+                              char **argv);
+
+G_END_DECLS

@@ -1,0 +1,42 @@
+/* am-error.h: the error domain of Access Manager's core
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define AM_ERROR (am_error_quark ())
+
+/**
+ * AmError:
+ * @AM_ERROR_INVALID_ARGUMENT: a value given by the caller has the wrong form
+ * @AM_ERROR_WINDOW_ENDS_BEFORE_START: the requested window ends before it starts
+ * @AM_ERROR_WINDOW_TOO_SHORT: the requested window is shorter than one hour
+ * @AM_ERROR_WINDOW_TOO_LONG: the requested window is longer than 256 days
+ * @AM_ERROR_ONE_TIME_TOO_LONG: a one-time code was asked for more than 24 hours
+ * @AM_ERROR_FIRST_USE_PASSED: the window's first-use deadline has passed
+ * @AM_ERROR_WINDOW_OVER: the window has already ended
+ * @AM_ERROR_ALIASED: the code could be resolved to a neighboring window
+ * @AM_ERROR_OUT_OF_RANGE: a time lies outside what AM1 can express
+ *
+ * Every message that comes with one of these errors is a full sentence that
+ * says what to do, fit to be shown to the user as it is.
+ */
+typedef enum
+{
+  AM_ERROR_INVALID_ARGUMENT,
+  AM_ERROR_WINDOW_ENDS_BEFORE_START,
+  AM_ERROR_WINDOW_TOO_SHORT,
+  AM_ERROR_WINDOW_TOO_LONG,
+  AM_ERROR_ONE_TIME_TOO_LONG,
+  AM_ERROR_FIRST_USE_PASSED,
+  AM_ERROR_WINDOW_OVER,
+  AM_ERROR_ALIASED,
+  AM_ERROR_OUT_OF_RANGE,
+} AmError;
+
+GQuark am_error_quark (void);
+
+G_END_DECLS
