@@ -2,7 +2,7 @@
 # check-po.py: every catalogue compiles, and is complete against the strings in the sources
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Extracts the strings of po/POTFILES.in afresh (as meson's glib preset
+# Extracts the strings of po/POTFILES afresh (as meson's glib preset
 # does), merges each language into a copy, and reports per language whether
 # `msgfmt --check` passes and whether any string is untranslated or fuzzy.
 import os
@@ -37,7 +37,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         pot = os.path.join(tmp, "access-manager.pot")
         files = os.path.join(tmp, "POTFILES")
-        with open(os.path.join(podir, "POTFILES.in"), encoding="utf-8") as f, open(files, "w") as out:
+        with open(os.path.join(podir, "POTFILES"), encoding="utf-8") as f, open(files, "w") as out:
             out.writelines(l for l in f if l.strip() and not l.startswith("#"))
         r = run("xgettext", "--package-name=access-manager", "-D", srcdir,
                 "--files-from", files, "-o", pot, *XGETTEXT_ARGS)
