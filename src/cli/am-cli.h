@@ -17,8 +17,15 @@ int  am_cli_parse_options    (GOptionContext *context,
                               int            *argc,
                               char         ***argv,
                               const char     *command);
+const char *am_cli_get_data_dir (void);
 
 int  am_cli_passcode         (int    argc,
+                              char **argv);
+int  am_cli_properties       (int    argc,
+                              char **argv);
+int  am_cli_locks            (int    argc,
+                              char **argv);
+int  am_cli_passcodes        (int    argc,
                               char **argv);
 
 G_END_DECLS

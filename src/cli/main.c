@@ -6,11 +6,13 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include <glib/gi18n.h>
 
 #include "am-cli.h"
 #include "am-i18n.h"
+#include "am-store.h"
 
 typedef struct
 {
@@ -21,17 +23,85 @@ typedef struct
 
 static const Command commands[] = {
   { "passcode", N_("Derive AM1 passcodes and check them as a lock would"), am_cli_passcode },
+  { "properties", N_("List the properties in the local cache"), am_cli_properties },
+  { "locks", N_("List the locks in the local cache"), am_cli_locks },
+  { "passcodes", N_("List a lock’s passcodes in the local cache, without their digits"), am_cli_passcodes },
 };
+
+/* The folder of the local cache, from --data-dir; NULL for the default. */
+static char *data_dir;
 
 static void
 print_usage (FILE *stream)
 {
-  fprintf (stream, "%s\n  access-manager-cli COMMAND [OPTION…]\n\n%s\n",
+  g_autofree char *default_dir = g_filename_display_name (am_cli_get_data_dir ());
+
+  fprintf (stream, "%s\n  access-manager-cli [--data-dir DIR] COMMAND [OPTION…]\n\n%s\n",
            _("Usage:"), _("Commands:"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     fprintf (stream, "  %-12s %s\n", commands[i].name, _(commands[i].summary));
+  fprintf (stream, "\n");
+  /* Translators: %s is a folder */
+  fprintf (stream, _("--data-dir DIR names the folder of the local cache, for the commands that read it; by default “%s”."),
+           default_dir);
   fprintf (stream, "\n%s\n",
            _("Run “access-manager-cli COMMAND --help” for the options of a command."));
+}
+
+/**
+ * am_cli_get_data_dir:
+ *
+ * Returns: the folder of the local cache: the one given with --data-dir,
+ *   else that of am_store_default_path()
+ */
+const char *
+am_cli_get_data_dir (void)
+{
+  if (data_dir == NULL)
+    {
+      g_autofree char *path = am_store_default_path ();
+      data_dir = g_path_get_dirname (path);
+    }
+  return data_dir;
+}
+
+/* Takes the global options, before the command, off the arguments.
+ * Returns: %AM_CLI_EXIT_OK, or the exit status of a usage error that has
+ *   been reported */
+static int
+parse_global_options (int    *argc,
+                      char ***argv)
+{
+  while (*argc > 1 && g_str_has_prefix ((*argv)[1], "--data-dir"))
+    {
+      const char *arg = (*argv)[1];
+      const char *value = NULL;
+      int used = 1;
+
+      if (g_str_equal (arg, "--data-dir"))
+        {
+          if (*argc > 2)
+            {
+              value = (*argv)[2];
+              used = 2;
+            }
+        }
+      else if (arg[strlen ("--data-dir")] == '=')
+        value = arg + strlen ("--data-dir=");
+      else
+        break;  /* “--data-dirs” and the like: not ours */
+
+      if (value == NULL || *value == '\0')
+        return am_cli_fail_message (_("--data-dir needs a folder, as in “--data-dir DIR”."));
+
+      g_free (data_dir);
+      data_dir = g_strdup (value);
+      /* Keep argv[0]: shift the rest over the option. */
+      for (int i = 1; i + used <= *argc; i++)
+        (*argv)[i] = (*argv)[i + used];
+      *argc -= used;
+    }
+  return AM_CLI_EXIT_OK;
 }
 
 /**
@@ -86,8 +156,14 @@ int
 main (int    argc,
       char **argv)
 {
+  int status;
+
   am_i18n_init ();
   g_set_prgname ("access-manager-cli");
+
+  status = parse_global_options (&argc, &argv);
+  if (status != AM_CLI_EXIT_OK)
+    return status;
 
   if (argc < 2)
     {

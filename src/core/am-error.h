@@ -20,6 +20,10 @@ G_BEGIN_DECLS
  * @AM_ERROR_WINDOW_OVER: the window has already ended
  * @AM_ERROR_ALIASED: the code could be resolved to a neighboring window
  * @AM_ERROR_OUT_OF_RANGE: a time lies outside what AM1 can express
+ * @AM_ERROR_STORAGE: the local cache could not be read or written
+ * @AM_ERROR_CACHE_DAMAGED: the local cache is damaged and must be set aside
+ * @AM_ERROR_INVALID_DATA: data from the cloud contradicts itself or the cache
+ * @AM_ERROR_EXISTS: the record exists already
  *
  * Every message that comes with one of these errors is a full sentence that
  * says what to do, fit to be shown to the user as it is.
@@ -35,6 +39,10 @@ typedef enum
   AM_ERROR_WINDOW_OVER,
   AM_ERROR_ALIASED,
   AM_ERROR_OUT_OF_RANGE,
+  AM_ERROR_STORAGE,
+  AM_ERROR_CACHE_DAMAGED,
+  AM_ERROR_INVALID_DATA,
+  AM_ERROR_EXISTS,
 } AmError;
 
 GQuark am_error_quark (void);

@@ -1,0 +1,2103 @@
+/* am-store.c: the local cache: properties, locks, passcodes and activity in SQLite
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One SQLite file, private to the user, in WAL mode. It holds what the cloud
+ * sent (pages applied in one transaction each, with their cursor) and the
+ * outbox of local changes not yet sent. It holds no secret: no lock key, no
+ * session token, no code digits (a passcode is kept as its lock, kv, start_h,
+ * p and digit count; whoever holds the key derives the digits when shown).
+ *
+ * The schema grows by migrations keyed on PRAGMA user_version, each a step
+ * from the version before. A cache that cannot be read is set aside under a
+ * time-stamped name and a new one is started: everything in it can be
+ * fetched again from the cloud.
+ *
+ * After each committed transaction the store emits ::changed once for each
+ * kind of record it touched, with the row ids it wrote; record lists reload
+ * and emit exactly the items that changed.
+ */
+#define G_LOG_DOMAIN "am-store"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <gio/gio.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <sqlite3.h>
+
+#include "am-cloud-json.h"
+#include "am-error.h"
+#include "am-records-private.h"
+#include "am-store-private.h"
+#include "am-text.h"
+#include "am-time.h"
+
+/* Pending changes of the search index past which it is rebuilt instead. */
+#define SEARCH_INDEX_MAX_PENDING 4096
+
+struct _AmStore
+{
+  GObject        parent_instance;
+
+  sqlite3       *db;
+  char          *path;
+  char          *recovery_notice;
+  GHashTable    *statements;            /* SQL (by address) → sqlite3_stmt */
+  AmSearchIndex *search_index;          /* built on the first search */
+  GThread       *search_builder;        /* building it meanwhile, if started */
+  GHashTable    *changed_during_build;  /* property row ids written since */
+
+  /* Row ids written by the open transaction, by record type; NULL for a
+   * type it has not touched. */
+  GArray        *changed[AM_N_RECORD_TYPES];
+  gboolean       in_transaction;
+
+  /* The lock the last record of a page belonged to: a page lists a lock's
+   * passcodes together. Valid within one transaction. */
+  char           memo_lock_id[40];
+  gint64         memo_lock_pk;
+};
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (AmStore, am_store, G_TYPE_OBJECT)
+
+/* Each migration takes the schema from the version before to its own; a
+ * step may finish in C what SQL cannot do. */
+typedef gboolean (*MigrateFunc) (AmStore *self, GError **error);
+
+static gboolean backfill_search_text (AmStore *self, GError **error);
+
+static const struct
+{
+  const char  *sql;
+  MigrateFunc  func;
+} migrations[] = {
+  /* 1: the cache as the cloud API describes it. */
+  { "CREATE TABLE users ("
+    "  id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT);"
+    "CREATE TABLE properties ("
+    "  pk INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
+    "  address TEXT NOT NULL, city TEXT NOT NULL, region TEXT NOT NULL,"
+    "  postal_code TEXT NOT NULL, timezone TEXT NOT NULL, updated_at INTEGER NOT NULL,"
+    "  sort_key TEXT NOT NULL);"
+    "CREATE INDEX properties_by_name ON properties (sort_key, pk);"
+    "CREATE TABLE locks ("
+    "  pk INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+    "  property INTEGER NOT NULL REFERENCES properties (pk) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL, unit TEXT, model TEXT NOT NULL,"
+    "  digits INTEGER NOT NULL CHECK (digits IN (10, 12)),"
+    "  q_offset_s INTEGER NOT NULL CHECK (q_offset_s IN (0, 900, 1800, 2700)),"
+    "  kv INTEGER NOT NULL CHECK (kv BETWEEN 1 AND 255), mode TEXT,"
+    "  battery INTEGER CHECK (battery BETWEEN 0 AND 100), battery_at INTEGER,"
+    "  updated_at INTEGER NOT NULL, sort_key TEXT NOT NULL);"
+    "CREATE INDEX locks_by_property ON locks (property, sort_key, pk);"
+    "CREATE TABLE grants ("
+    "  property INTEGER PRIMARY KEY REFERENCES properties (pk) ON DELETE CASCADE,"
+    "  user_id TEXT NOT NULL, permissions TEXT NOT NULL);"
+    "CREATE TABLE passcodes ("
+    "  pk INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+    "  lock INTEGER NOT NULL REFERENCES locks (pk) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL, kv INTEGER NOT NULL, start_h INTEGER NOT NULL, p INTEGER NOT NULL,"
+    "  digits INTEGER NOT NULL, starts_at INTEGER NOT NULL, ends_at INTEGER NOT NULL,"
+    "  use_by INTEGER NOT NULL, recipient_name TEXT, recipient_contact TEXT,"
+    "  purpose TEXT NOT NULL, note TEXT, source TEXT NOT NULL,"
+    "  created_by_id TEXT NOT NULL, created_by_name TEXT NOT NULL, created_at INTEGER NOT NULL,"
+    "  revoked_at INTEGER, revoked_by_id TEXT, revoked_by_name TEXT,"
+    "  first_used_at INTEGER, last_used_at INTEGER, use_count INTEGER NOT NULL);"
+    "CREATE INDEX passcodes_by_lock ON passcodes (lock, created_at DESC, pk DESC);"
+    "CREATE INDEX passcodes_by_window ON passcodes (lock, kv, start_h, p);"
+    "CREATE TABLE lock_events ("
+    "  pk INTEGER PRIMARY KEY,"
+    "  lock INTEGER NOT NULL REFERENCES locks (pk) ON DELETE CASCADE,"
+    "  seq INTEGER NOT NULL, event TEXT NOT NULL, at INTEGER NOT NULL,"
+    "  start_h INTEGER NOT NULL, p INTEGER NOT NULL, result TEXT, passcode_id TEXT,"
+    "  UNIQUE (lock, seq));"
+    "CREATE TABLE unlocks ("
+    "  pk INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+    "  lock INTEGER NOT NULL REFERENCES locks (pk) ON DELETE CASCADE,"
+    "  user_id TEXT NOT NULL, user_name TEXT NOT NULL, at INTEGER NOT NULL,"
+    "  result TEXT NOT NULL);"
+    "CREATE INDEX unlocks_by_lock ON unlocks (lock, at);"
+    "CREATE TABLE outbox ("
+    "  pk INTEGER PRIMARY KEY, kind TEXT NOT NULL, idempotency_id TEXT NOT NULL UNIQUE,"
+    "  body TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_attempt_at INTEGER NOT NULL DEFAULT 0, last_error TEXT,"
+    "  created_at INTEGER NOT NULL);"
+    "CREATE TABLE sync_state ("
+    "  singleton INTEGER PRIMARY KEY CHECK (singleton = 1),"
+    "  cursor TEXT, last_success_at INTEGER);"
+    "INSERT INTO sync_state (singleton) VALUES (1);",
+    NULL },
+
+  /* 2: the text a property is found by: its name, address, city, and the
+   * names and units of its locks, folded. */
+  { "ALTER TABLE properties ADD COLUMN search_text TEXT NOT NULL DEFAULT '';",
+    backfill_search_text },
+
+  /* 3: the number of properties, kept by triggers, so that the list can
+   * show its first page before it has read every row id. */
+  { "CREATE TABLE counts (name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;"
+    "INSERT INTO counts (name, n) SELECT 'properties', count(*) FROM properties;"
+    "CREATE TRIGGER properties_counted AFTER INSERT ON properties"
+    "  BEGIN UPDATE counts SET n = n + 1 WHERE name = 'properties'; END;"
+    "CREATE TRIGGER properties_uncounted AFTER DELETE ON properties"
+    "  BEGIN UPDATE counts SET n = n - 1 WHERE name = 'properties'; END;",
+    NULL },
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == AM_STORE_SCHEMA_VERSION);
+
+/* Columns in the order the statements bind them, from 1. */
+static const char * const property_columns[] = {
+  "id", "name", "address", "city", "region", "postal_code", "timezone", "updated_at", "sort_key", NULL
+};
+static const char * const lock_columns[] = {
+  "id", "property", "name", "unit", "model", "digits", "q_offset_s", "kv", "mode",
+  "battery", "battery_at", "updated_at", "sort_key", NULL
+};
+static const char * const grant_columns[] = {
+  "property", "user_id", "permissions", NULL
+};
+static const char * const passcode_columns[] = {
+  "id", "lock", "kind", "kv", "start_h", "p", "digits", "starts_at", "ends_at", "use_by",
+  "recipient_name", "recipient_contact", "purpose", "note", "source",
+  "created_by_id", "created_by_name", "created_at", "revoked_at", "revoked_by_id",
+  "revoked_by_name", "first_used_at", "last_used_at", "use_count", NULL
+};
+static const char * const lock_event_columns[] = {
+  "lock", "seq", "event", "at", "start_h", "p", "result", "passcode_id", NULL
+};
+static const char * const unlock_columns[] = {
+  "id", "lock", "user_id", "user_name", "at", "result", NULL
+};
+
+/* Writing a record is an INSERT that does nothing on a conflict with the
+ * key (the first @n_key columns), then, for a row that exists, an UPDATE
+ * that writes only a row that differs and returns its row id. Both bind
+ * the columns as ?1, ?2, … in order. (One INSERT … ON CONFLICT DO UPDATE …
+ * RETURNING costs half as much again for the new rows a sync mostly
+ * brings.) */
+static char *
+build_insert (const char         *table,
+              const char * const *columns,
+              guint               n_key)
+{
+  GString *sql = g_string_new (NULL);
+  guint n = g_strv_length ((char **) columns);
+
+  g_string_append_printf (sql, "INSERT INTO %s (", table);
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (sql, "%s%s", i ? ", " : "", columns[i]);
+  g_string_append (sql, ") VALUES (");
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (sql, "%s?%u", i ? ", " : "", i + 1);
+  g_string_append (sql, ") ON CONFLICT (");
+  for (guint i = 0; i < n_key; i++)
+    g_string_append_printf (sql, "%s%s", i ? ", " : "", columns[i]);
+  g_string_append (sql, ") DO NOTHING");
+  return g_string_free (sql, FALSE);
+}
+
+static char *
+build_update (const char         *table,
+              const char * const *columns,
+              guint               n_key,
+              const char         *key)
+{
+  GString *sql = g_string_new (NULL);
+  guint n = g_strv_length ((char **) columns);
+
+  g_string_append_printf (sql, "UPDATE %s SET ", table);
+  for (guint i = n_key; i < n; i++)
+    g_string_append_printf (sql, "%s%s = ?%u", i > n_key ? ", " : "", columns[i], i + 1);
+  g_string_append (sql, " WHERE ");
+  for (guint i = 0; i < n_key; i++)
+    g_string_append_printf (sql, "%s = ?%u AND ", columns[i], i + 1);
+  g_string_append (sql, "(");
+  for (guint i = n_key; i < n; i++)
+    g_string_append_printf (sql, "%s%s IS NOT ?%u", i > n_key ? " OR " : "", columns[i], i + 1);
+  g_string_append_printf (sql, ") RETURNING %s", key);
+  return g_string_free (sql, FALSE);
+}
+
+typedef struct
+{
+  char *insert;
+  char *update;
+} WriteSql;
+
+static const WriteSql *
+write_sql (AmRecordType type)
+{
+  static WriteSql sql[AM_N_RECORD_TYPES];
+  static gsize built = 0;
+  static const struct {
+    const char         *table;
+    const char * const *columns;
+    guint               n_key;
+    const char         *key;
+  } tables[] = {
+    [AM_RECORD_PROPERTY] = { "properties", property_columns, 1, "pk" },
+    [AM_RECORD_LOCK] = { "locks", lock_columns, 1, "pk" },
+    [AM_RECORD_GRANT] = { "grants", grant_columns, 1, "property" },
+    [AM_RECORD_PASSCODE] = { "passcodes", passcode_columns, 1, "pk" },
+    [AM_RECORD_LOCK_EVENT] = { "lock_events", lock_event_columns, 2, "pk" },
+    [AM_RECORD_UNLOCK] = { "unlocks", unlock_columns, 1, "pk" },
+  };
+
+  if (g_once_init_enter (&built))
+    {
+      for (guint t = 0; t < G_N_ELEMENTS (tables); t++)
+        {
+          sql[t].insert = build_insert (tables[t].table, tables[t].columns, tables[t].n_key);
+          sql[t].update = build_update (tables[t].table, tables[t].columns, tables[t].n_key, tables[t].key);
+        }
+      g_once_init_leave (&built, 1);
+    }
+  return &sql[type];
+}
+
+static gboolean
+is_damage (int rc)
+{
+  rc &= 0xff;
+  return rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB;
+}
+
+static char *
+damage_marker_path (const char *path)
+{
+  return g_strconcat (path, ".damaged", NULL);
+}
+
+/* Turns a failed SQLite call into an error for the user. A damaged file is
+ * marked so that the next start sets it aside. */
+static gboolean
+set_sqlite_error (AmStore  *self,
+                  int       rc,
+                  GError  **error)
+{
+  const char *detail = self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc);
+
+  if (is_damage (rc))
+    {
+      g_autofree char *marker = damage_marker_path (self->path);
+
+      g_file_set_contents (marker, "", 0, NULL);
+      g_set_error (error, AM_ERROR, AM_ERROR_CACHE_DAMAGED,
+                   _("The local cache is damaged. Restart Access Manager: it will set the damaged cache aside and refill it from the cloud."));
+    }
+  else if ((rc & 0xff) == SQLITE_FULL)
+    g_set_error (error, AM_ERROR, AM_ERROR_STORAGE,
+                 _("The disk is full, so the local cache could not be written. Free some space and try again."));
+  else
+    g_set_error (error, AM_ERROR, AM_ERROR_STORAGE,
+                 /* Translators: %s is SQLite's own description of the problem */
+                 _("The local cache could not be read or written (%s). Check that the disk is not full, then try again."),
+                 detail);
+  g_debug ("SQLite error %d: %s", rc, detail);
+  return FALSE;
+}
+
+/* A prepared statement for @sql, reset, with its bindings cleared. */
+static sqlite3_stmt *
+prepare (AmStore    *self,
+         const char *sql)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, sql);
+
+  if (stmt == NULL)
+    {
+      int rc = sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+
+      if (rc != SQLITE_OK)
+        {
+          g_critical ("Cannot prepare “%s”: %s", sql, sqlite3_errmsg (self->db));
+          return NULL;
+        }
+      g_hash_table_insert (self->statements, (gpointer) sql, stmt);
+    }
+
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  return stmt;
+}
+
+static gboolean
+exec (AmStore     *self,
+      const char  *sql,
+      GError     **error)
+{
+  int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    return set_sqlite_error (self, rc, error);
+  return TRUE;
+}
+
+/* Runs a statement that returns no row, or whose rows are not wanted. */
+static gboolean
+step_done (AmStore       *self,
+           sqlite3_stmt  *stmt,
+           GError       **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    ;
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (self, rc, error);
+  return TRUE;
+}
+
+/* The text must outlive the statement's next step, which is always so
+ * here: a statement is bound and stepped in one go. */
+static void
+bind_text (sqlite3_stmt *stmt,
+           int           column,
+           const char   *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, column, text, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (stmt, column);
+}
+
+/* Times are Unix seconds; 0 is "none" and stored as NULL. */
+static void
+bind_time (sqlite3_stmt *stmt,
+           int           column,
+           gint64        t)
+{
+  if (t != 0)
+    sqlite3_bind_int64 (stmt, column, t);
+  else
+    sqlite3_bind_null (stmt, column);
+}
+
+static char *
+column_text (sqlite3_stmt *stmt,
+             int           column)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+}
+
+static void
+note_changed (AmStore      *self,
+              AmRecordType  type,
+              gint64        rowid)
+{
+  guint32 id = (guint32) rowid;
+
+  if (self->changed[type] == NULL)
+    self->changed[type] = g_array_new (FALSE, FALSE, sizeof (guint32));
+  if (rowid > 0)
+    g_array_append_val (self->changed[type], id);
+}
+
+static gboolean
+begin (AmStore  *self,
+       GError  **error)
+{
+  g_assert (!self->in_transaction);
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  self->in_transaction = TRUE;
+  self->memo_lock_id[0] = '\0';
+  return TRUE;
+}
+
+static void
+rollback (AmStore *self)
+{
+  g_assert (self->in_transaction);
+
+  sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  self->in_transaction = FALSE;
+  for (guint t = 0; t < AM_N_RECORD_TYPES; t++)
+    g_clear_pointer (&self->changed[t], g_array_unref);
+}
+
+/* Brings one property's words in the index up to date. */
+static void
+refresh_search_entry (AmStore *self,
+                      guint32  pk)
+{
+  sqlite3_stmt *stmt = prepare (self, "SELECT search_text FROM properties WHERE pk = ?1");
+
+  sqlite3_bind_int64 (stmt, 1, pk);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    am_search_index_set (self->search_index, pk, (const char *) sqlite3_column_text (stmt, 0));
+  else
+    am_search_index_remove (self->search_index, pk);
+  sqlite3_reset (stmt);
+}
+
+static void
+update_search_index (AmStore *self)
+{
+  GArray *properties = self->changed[AM_RECORD_PROPERTY];
+
+  if (properties == NULL)
+    return;
+
+  if (self->search_builder != NULL)
+    {
+      /* The index being built may not have seen these. */
+      for (guint i = 0; i < properties->len; i++)
+        g_hash_table_add (self->changed_during_build,
+                          GUINT_TO_POINTER (g_array_index (properties, guint32, i)));
+      return;
+    }
+  if (self->search_index == NULL)
+    return;
+
+  if (am_search_index_get_n_pending (self->search_index) + properties->len > SEARCH_INDEX_MAX_PENDING)
+    {
+      /* Cheaper to build it again, at the next search. */
+      g_clear_pointer (&self->search_index, am_search_index_free);
+      return;
+    }
+
+  for (guint i = 0; i < properties->len; i++)
+    refresh_search_entry (self, g_array_index (properties, guint32, i));
+}
+
+static gboolean
+commit (AmStore  *self,
+        GError  **error)
+{
+  GArray *changed[AM_N_RECORD_TYPES];
+
+  g_assert (self->in_transaction);
+
+  if (!exec (self, "COMMIT", error))
+    {
+      rollback (self);
+      return FALSE;
+    }
+  self->in_transaction = FALSE;
+
+  update_search_index (self);
+
+  /* Take the sets first: a handler may write to the store. */
+  memcpy (changed, self->changed, sizeof changed);
+  memset (self->changed, 0, sizeof self->changed);
+  for (guint t = 0; t < AM_N_RECORD_TYPES; t++)
+    if (changed[t] != NULL)
+      {
+        g_signal_emit (self, signals[CHANGED], 0, t, changed[t]);
+        g_array_unref (changed[t]);
+      }
+  return TRUE;
+}
+
+/* The row id of the record with @id in @table, or 0. */
+static gint64
+lookup_pk (AmStore    *self,
+           const char *table,
+           const char *id)
+{
+  static const char *sql[] = {
+    "SELECT pk FROM properties WHERE id = ?1",
+    "SELECT pk FROM locks WHERE id = ?1",
+    "SELECT pk FROM passcodes WHERE id = ?1",
+  };
+  const char *query = g_str_equal (table, "properties") ? sql[0]
+                    : g_str_equal (table, "locks") ? sql[1] : sql[2];
+  sqlite3_stmt *stmt = prepare (self, query);
+  gint64 pk = 0;
+
+  bind_text (stmt, 1, id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    pk = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return pk;
+}
+
+static gint64
+lookup_lock_pk (AmStore    *self,
+                const char *id)
+{
+  if (strcmp (self->memo_lock_id, id) != 0)
+    {
+      self->memo_lock_pk = lookup_pk (self, "locks", id);
+      g_strlcpy (self->memo_lock_id, self->memo_lock_pk != 0 ? id : "", sizeof self->memo_lock_id);
+    }
+  return self->memo_lock_pk;
+}
+
+/* Runs a statement that returns the row ids it wrote, and notes them. */
+static gboolean
+step_returning (AmStore       *self,
+                sqlite3_stmt  *stmt,
+                AmRecordType   type,
+                GError       **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    note_changed (self, type, sqlite3_column_int64 (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (self, rc, error);
+  return TRUE;
+}
+
+typedef void (*BindFunc) (sqlite3_stmt *stmt,
+                          gpointer      record,
+                          gint64        parent_pk);
+
+/* Writes a record: inserts it, or updates the row with its key where it
+ * differs; notes the row if it was written and sets @out_pk to its row id
+ * (0 for a row that was already so). */
+static gboolean
+write_record (AmStore       *self,
+              AmRecordType   type,
+              BindFunc       bind,
+              gpointer       record,
+              gint64         parent_pk,
+              gint64        *out_pk,
+              GError       **error)
+{
+  const WriteSql *sql = write_sql (type);
+  sqlite3_stmt *stmt = prepare (self, sql->insert);
+  gint64 pk = 0;
+  int rc;
+
+  bind (stmt, record, parent_pk);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (self, rc, error);
+
+  if (sqlite3_changes (self->db) > 0)
+    pk = sqlite3_last_insert_rowid (self->db);
+  else
+    {
+      stmt = prepare (self, sql->update);
+      bind (stmt, record, parent_pk);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          pk = sqlite3_column_int64 (stmt, 0);
+          rc = sqlite3_step (stmt);
+        }
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        return set_sqlite_error (self, rc, error);
+    }
+
+  if (pk != 0)
+    note_changed (self, type, pk);
+  if (out_pk != NULL)
+    *out_pk = pk;
+  return TRUE;
+}
+
+static gboolean
+fail_unknown_parent (const char  *what,
+                     const char  *id,
+                     const char  *parent,
+                     const char  *parent_id,
+                     GError     **error)
+{
+  g_set_error (error, AM_ERROR, AM_ERROR_INVALID_DATA,
+               /* Translators: “a lock 1234… for a property 5678… that is not in
+                * the cache”; the first and third %s are record kinds */
+               _("The cloud sent %s %s for %s %s that is not in the local cache. Sync again; if this persists, report it to your administrator."),
+               what, id, parent, parent_id);
+  return FALSE;
+}
+
+static void
+bind_property (sqlite3_stmt *stmt,
+               gpointer      record,
+               gint64        parent_pk)
+{
+  AmProperty *property = record;
+  char *sort_key = am_text_fold (property->name);
+
+  bind_text (stmt, 1, property->id);
+  bind_text (stmt, 2, property->name);
+  bind_text (stmt, 3, property->address);
+  bind_text (stmt, 4, property->city);
+  bind_text (stmt, 5, property->region);
+  bind_text (stmt, 6, property->postal_code);
+  bind_text (stmt, 7, property->timezone);
+  sqlite3_bind_int64 (stmt, 8, property->updated_at);
+  sqlite3_bind_text (stmt, 9, sort_key, -1, g_free);
+}
+
+static gboolean
+write_property (AmStore     *self,
+                AmProperty  *property,
+                GHashTable  *stale_search,
+                GError     **error)
+{
+  gint64 pk;
+
+  if (!write_record (self, AM_RECORD_PROPERTY, bind_property, property, 0, &pk, error))
+    return FALSE;
+  if (pk > 0)
+    g_hash_table_add (stale_search, GINT_TO_POINTER ((gint) pk));
+  return TRUE;
+}
+
+static void
+bind_lock (sqlite3_stmt *stmt,
+           gpointer      record,
+           gint64        property_pk)
+{
+  AmLock *lock = record;
+
+  bind_text (stmt, 1, lock->id);
+  sqlite3_bind_int64 (stmt, 2, property_pk);
+  bind_text (stmt, 3, lock->name);
+  bind_text (stmt, 4, lock->unit);
+  bind_text (stmt, 5, lock->model);
+  sqlite3_bind_int (stmt, 6, (int) lock->digits);
+  sqlite3_bind_int (stmt, 7, (int) lock->q_offset_s);
+  sqlite3_bind_int (stmt, 8, (int) lock->kv);
+  bind_text (stmt, 9, lock->mode);
+  if (lock->battery >= 0)
+    sqlite3_bind_int (stmt, 10, lock->battery);
+  bind_time (stmt, 11, lock->battery_at);
+  sqlite3_bind_int64 (stmt, 12, lock->updated_at);
+  sqlite3_bind_text (stmt, 13, am_text_fold (lock->name), -1, g_free);
+}
+
+static gboolean
+write_lock (AmStore     *self,
+            AmLock      *lock,
+            GHashTable  *stale_search,
+            GError     **error)
+{
+  gint64 property_pk = lookup_pk (self, "properties", lock->property_id);
+  gint64 old_property_pk = 0, pk;
+  sqlite3_stmt *stmt;
+
+  if (property_pk == 0)
+    return fail_unknown_parent (C_("cloud record", "a lock"), lock->id,
+                                C_("cloud record", "a property"), lock->property_id, error);
+
+  /* A lock that moves changes the search text of both properties. */
+  stmt = prepare (self, "SELECT property FROM locks WHERE id = ?1");
+  bind_text (stmt, 1, lock->id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    old_property_pk = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+
+  if (!write_record (self, AM_RECORD_LOCK, bind_lock, lock, property_pk, &pk, error))
+    return FALSE;
+  if (pk > 0)
+    {
+      g_hash_table_add (stale_search, GINT_TO_POINTER ((gint) property_pk));
+      if (old_property_pk != 0)
+        g_hash_table_add (stale_search, GINT_TO_POINTER ((gint) old_property_pk));
+    }
+  return TRUE;
+}
+
+static void
+bind_grant (sqlite3_stmt *stmt,
+            gpointer      record,
+            gint64        property_pk)
+{
+  AmGrant *grant = record;
+
+  sqlite3_bind_int64 (stmt, 1, property_pk);
+  bind_text (stmt, 2, grant->user_id);
+  sqlite3_bind_text (stmt, 3, g_strjoinv (",", grant->permissions), -1, g_free);
+}
+
+static gboolean
+write_grant (AmStore  *self,
+             AmGrant  *grant,
+             GError  **error)
+{
+  gint64 property_pk = lookup_pk (self, "properties", grant->property_id);
+
+  if (property_pk == 0)
+    return fail_unknown_parent (C_("cloud record", "a grant"), grant->user_id,
+                                C_("cloud record", "a property"), grant->property_id, error);
+
+  return write_record (self, AM_RECORD_GRANT, bind_grant, grant, property_pk, NULL, error);
+}
+
+static void
+bind_passcode (sqlite3_stmt *stmt,
+               gpointer      data,
+               gint64        lock_pk)
+{
+  AmPasscodeRecord *record = data;
+
+  bind_text (stmt, 1, record->id);
+  sqlite3_bind_int64 (stmt, 2, lock_pk);
+  bind_text (stmt, 3, am_passcode_kind_to_string (record->kind));
+  sqlite3_bind_int (stmt, 4, (int) record->kv);
+  sqlite3_bind_int64 (stmt, 5, record->start_h);
+  sqlite3_bind_int (stmt, 6, (int) record->p);
+  sqlite3_bind_int (stmt, 7, (int) record->digits);
+  sqlite3_bind_int64 (stmt, 8, record->starts_at);
+  sqlite3_bind_int64 (stmt, 9, record->ends_at);
+  sqlite3_bind_int64 (stmt, 10, record->use_by);
+  bind_text (stmt, 11, record->recipient_name);
+  bind_text (stmt, 12, record->recipient_contact);
+  bind_text (stmt, 13, record->purpose);
+  bind_text (stmt, 14, record->note);
+  bind_text (stmt, 15, record->source);
+  bind_text (stmt, 16, record->created_by_id);
+  bind_text (stmt, 17, record->created_by_name);
+  sqlite3_bind_int64 (stmt, 18, record->created_at);
+  bind_time (stmt, 19, record->revoked_at);
+  bind_text (stmt, 20, record->revoked_by_id);
+  bind_text (stmt, 21, record->revoked_by_name);
+  bind_time (stmt, 22, record->first_used_at);
+  bind_time (stmt, 23, record->last_used_at);
+  sqlite3_bind_int64 (stmt, 24, record->use_count);
+}
+
+static gboolean
+write_passcode (AmStore           *self,
+                AmPasscodeRecord  *record,
+                GError           **error)
+{
+  gint64 lock_pk = lookup_lock_pk (self, record->lock_id);
+
+  if (lock_pk == 0)
+    return fail_unknown_parent (C_("cloud record", "a passcode"), record->id,
+                                C_("cloud record", "a lock"), record->lock_id, error);
+
+  return write_record (self, AM_RECORD_PASSCODE, bind_passcode, record, lock_pk, NULL, error);
+}
+
+static void
+bind_lock_event (sqlite3_stmt *stmt,
+                 gpointer      record,
+                 gint64        lock_pk)
+{
+  AmLockEventRecord *event = record;
+
+  sqlite3_bind_int64 (stmt, 1, lock_pk);
+  sqlite3_bind_int64 (stmt, 2, event->seq);
+  bind_text (stmt, 3, event->event);
+  sqlite3_bind_int64 (stmt, 4, event->at);
+  sqlite3_bind_int64 (stmt, 5, event->start_h);
+  sqlite3_bind_int (stmt, 6, (int) event->p);
+  bind_text (stmt, 7, event->result);
+  bind_text (stmt, 8, event->passcode_id);
+}
+
+static gboolean
+write_lock_event (AmStore            *self,
+                  AmLockEventRecord  *event,
+                  GError            **error)
+{
+  gint64 lock_pk = lookup_lock_pk (self, event->lock_id);
+
+  if (lock_pk == 0)
+    {
+      g_autofree char *what = g_strdup_printf ("%u", event->seq);
+      return fail_unknown_parent (C_("cloud record", "a lock event"), what,
+                                  C_("cloud record", "a lock"), event->lock_id, error);
+    }
+
+  return write_record (self, AM_RECORD_LOCK_EVENT, bind_lock_event, event, lock_pk, NULL, error);
+}
+
+static void
+bind_unlock (sqlite3_stmt *stmt,
+             gpointer      record,
+             gint64        lock_pk)
+{
+  AmUnlock *unlock = record;
+
+  bind_text (stmt, 1, unlock->id);
+  sqlite3_bind_int64 (stmt, 2, lock_pk);
+  bind_text (stmt, 3, unlock->user_id);
+  bind_text (stmt, 4, unlock->user_name);
+  sqlite3_bind_int64 (stmt, 5, unlock->at);
+  bind_text (stmt, 6, unlock->result);
+}
+
+static gboolean
+write_unlock (AmStore   *self,
+              AmUnlock  *unlock,
+              GError   **error)
+{
+  gint64 lock_pk = lookup_lock_pk (self, unlock->lock_id);
+
+  if (lock_pk == 0)
+    return fail_unknown_parent (C_("cloud record", "an unlock"), unlock->id,
+                                C_("cloud record", "a lock"), unlock->lock_id, error);
+
+  return write_record (self, AM_RECORD_UNLOCK, bind_unlock, unlock, lock_pk, NULL, error);
+}
+
+/* Deleting a property or lock deletes what hangs below it (foreign keys
+ * cascade), so every list below it must look again. */
+static void
+note_cascade (AmStore      *self,
+              AmRecordType  from)
+{
+  for (guint t = from; t <= AM_RECORD_UNLOCK; t++)
+    note_changed (self, t, 0);
+}
+
+static gboolean
+write_deleted (AmStore       *self,
+               AmDeletedRef  *ref,
+               GHashTable    *stale_search,
+               GError       **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 pk;
+
+  if (g_str_equal (ref->type, "property") || g_str_equal (ref->type, "grant"))
+    {
+      /* Losing the grant on a property is losing the property. */
+      pk = lookup_pk (self, "properties", ref->id);
+      if (pk == 0)
+        return TRUE;
+      self->memo_lock_id[0] = '\0';
+      stmt = prepare (self, "DELETE FROM properties WHERE pk = ?1");
+      sqlite3_bind_int64 (stmt, 1, pk);
+      note_changed (self, AM_RECORD_PROPERTY, pk);
+      note_cascade (self, AM_RECORD_LOCK);
+      g_hash_table_remove (stale_search, GINT_TO_POINTER ((gint) pk));
+      return step_done (self, stmt, error);
+    }
+
+  if (g_str_equal (ref->type, "lock"))
+    {
+      self->memo_lock_id[0] = '\0';
+      stmt = prepare (self, "DELETE FROM locks WHERE id = ?1 RETURNING property");
+      bind_text (stmt, 1, ref->id);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        g_hash_table_add (stale_search, GINT_TO_POINTER (sqlite3_column_int (stmt, 0)));
+      note_cascade (self, AM_RECORD_LOCK);
+      return step_done (self, stmt, error);
+    }
+
+  if (g_str_equal (ref->type, "passcode"))
+    {
+      stmt = prepare (self, "DELETE FROM passcodes WHERE id = ?1");
+      bind_text (stmt, 1, ref->id);
+      note_changed (self, AM_RECORD_PASSCODE, 0);
+      return step_done (self, stmt, error);
+    }
+
+  g_set_error (error, AM_ERROR, AM_ERROR_INVALID_DATA,
+               _("The cloud asked to delete a record of an unknown kind, “%s”. Update Access Manager, then sync again."),
+               ref->type);
+  return FALSE;
+}
+
+/* The folded text a property is found by. */
+static gboolean
+refresh_search_text (AmStore  *self,
+                     gint64    property_pk,
+                     GError  **error)
+{
+  sqlite3_stmt *stmt = prepare (self,
+    "SELECT p.name || ' ' || p.address || ' ' || p.city || ' ' ||"
+    "       coalesce ((SELECT group_concat (l.name || ' ' || coalesce (l.unit, ''), ' ')"
+    "                  FROM locks l WHERE l.property = p.pk), '')"
+    " FROM properties p WHERE p.pk = ?1");
+  g_autofree char *folded = NULL;
+  int rc;
+
+  sqlite3_bind_int64 (stmt, 1, property_pk);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      return rc == SQLITE_DONE ? TRUE : set_sqlite_error (self, rc, error);
+    }
+  folded = am_text_fold ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+
+  stmt = prepare (self, "UPDATE properties SET search_text = ?2 WHERE pk = ?1 AND search_text IS NOT ?2");
+  sqlite3_bind_int64 (stmt, 1, property_pk);
+  bind_text (stmt, 2, folded);
+  if (!step_done (self, stmt, error))
+    return FALSE;
+  if (sqlite3_changes (self->db) > 0)
+    note_changed (self, AM_RECORD_PROPERTY, property_pk);
+  return TRUE;
+}
+
+static gboolean
+refresh_search_texts (AmStore     *self,
+                      GHashTable  *stale_search,
+                      GError     **error)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, stale_search);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (!refresh_search_text (self, GPOINTER_TO_INT (key), error))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+backfill_search_text (AmStore  *self,
+                      GError  **error)
+{
+  g_autoptr(GHashTable) all = g_hash_table_new (NULL, NULL);
+  sqlite3_stmt *stmt = prepare (self, "SELECT pk FROM properties");
+
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_hash_table_add (all, GINT_TO_POINTER (sqlite3_column_int (stmt, 0)));
+  sqlite3_reset (stmt);
+
+  return refresh_search_texts (self, all, error);
+}
+
+/* Reading records: each query's columns in the order its reader takes. */
+
+#define PROPERTY_SELECT \
+  "SELECT id, name, address, city, region, postal_code, timezone, updated_at FROM properties"
+
+static AmProperty *
+read_property (sqlite3_stmt *stmt)
+{
+  AmProperty *property = am_property_new_empty ();
+
+  property->id = column_text (stmt, 0);
+  property->name = column_text (stmt, 1);
+  property->address = column_text (stmt, 2);
+  property->city = column_text (stmt, 3);
+  property->region = column_text (stmt, 4);
+  property->postal_code = column_text (stmt, 5);
+  property->timezone = column_text (stmt, 6);
+  property->updated_at = sqlite3_column_int64 (stmt, 7);
+  return property;
+}
+
+#define LOCK_SELECT \
+  "SELECT l.id, p.id, l.name, l.unit, l.model, l.digits, l.q_offset_s, l.kv, l.mode," \
+  "       coalesce (l.battery, -1), l.battery_at, l.updated_at" \
+  " FROM locks l JOIN properties p ON p.pk = l.property"
+
+static AmLock *
+read_lock (sqlite3_stmt *stmt)
+{
+  AmLock *lock = am_lock_new_empty ();
+
+  lock->id = column_text (stmt, 0);
+  lock->property_id = column_text (stmt, 1);
+  lock->name = column_text (stmt, 2);
+  lock->unit = column_text (stmt, 3);
+  lock->model = column_text (stmt, 4);
+  lock->digits = (guint) sqlite3_column_int (stmt, 5);
+  lock->q_offset_s = (guint) sqlite3_column_int (stmt, 6);
+  lock->kv = (guint) sqlite3_column_int (stmt, 7);
+  lock->mode = column_text (stmt, 8);
+  lock->battery = sqlite3_column_int (stmt, 9);
+  lock->battery_at = sqlite3_column_int64 (stmt, 10);
+  lock->updated_at = sqlite3_column_int64 (stmt, 11);
+  return lock;
+}
+
+#define GRANT_SELECT \
+  "SELECT p.id, g.user_id, g.permissions FROM grants g JOIN properties p ON p.pk = g.property"
+
+static AmGrant *
+read_grant (sqlite3_stmt *stmt)
+{
+  AmGrant *grant = am_grant_new_empty ();
+  const char *permissions = (const char *) sqlite3_column_text (stmt, 2);
+
+  grant->property_id = column_text (stmt, 0);
+  grant->user_id = column_text (stmt, 1);
+  grant->permissions = permissions != NULL && *permissions != '\0'
+                       ? g_strsplit (permissions, ",", -1) : g_new0 (char *, 1);
+  return grant;
+}
+
+#define PASSCODE_SELECT \
+  "SELECT c.id, l.id, c.kind, c.kv, c.start_h, c.p, c.digits, c.starts_at, c.ends_at, c.use_by," \
+  "       c.recipient_name, c.recipient_contact, c.purpose, c.note, c.source," \
+  "       c.created_by_id, c.created_by_name, c.created_at, c.revoked_at, c.revoked_by_id," \
+  "       c.revoked_by_name, c.first_used_at, c.last_used_at, c.use_count" \
+  " FROM passcodes c JOIN locks l ON l.pk = c.lock"
+
+static AmPasscodeRecord *
+read_passcode (sqlite3_stmt *stmt)
+{
+  AmPasscodeRecord *record = am_passcode_record_new_empty ();
+  const char *kind = (const char *) sqlite3_column_text (stmt, 2);
+
+  record->id = column_text (stmt, 0);
+  record->lock_id = column_text (stmt, 1);
+  record->kind = g_strcmp0 (kind, "one_time") == 0 ? AM_PASSCODE_KIND_ONE_TIME : AM_PASSCODE_KIND_TIMED;
+  record->kv = (guint) sqlite3_column_int (stmt, 3);
+  record->start_h = (guint32) sqlite3_column_int64 (stmt, 4);
+  record->p = (guint) sqlite3_column_int (stmt, 5);
+  record->digits = (guint) sqlite3_column_int (stmt, 6);
+  record->starts_at = sqlite3_column_int64 (stmt, 7);
+  record->ends_at = sqlite3_column_int64 (stmt, 8);
+  record->use_by = sqlite3_column_int64 (stmt, 9);
+  record->recipient_name = column_text (stmt, 10);
+  record->recipient_contact = column_text (stmt, 11);
+  record->purpose = column_text (stmt, 12);
+  record->note = column_text (stmt, 13);
+  record->source = column_text (stmt, 14);
+  record->created_by_id = column_text (stmt, 15);
+  record->created_by_name = column_text (stmt, 16);
+  record->created_at = sqlite3_column_int64 (stmt, 17);
+  record->revoked_at = sqlite3_column_int64 (stmt, 18);
+  record->revoked_by_id = column_text (stmt, 19);
+  record->revoked_by_name = column_text (stmt, 20);
+  record->first_used_at = sqlite3_column_int64 (stmt, 21);
+  record->last_used_at = sqlite3_column_int64 (stmt, 22);
+  record->use_count = (guint) sqlite3_column_int64 (stmt, 23);
+  return record;
+}
+
+#define LOCK_EVENT_SELECT \
+  "SELECT l.id, e.seq, e.event, e.at, e.start_h, e.p, e.result, e.passcode_id" \
+  " FROM lock_events e JOIN locks l ON l.pk = e.lock"
+
+static AmLockEventRecord *
+read_lock_event (sqlite3_stmt *stmt)
+{
+  AmLockEventRecord *event = am_lock_event_record_new_empty ();
+
+  event->lock_id = column_text (stmt, 0);
+  event->seq = (guint32) sqlite3_column_int64 (stmt, 1);
+  event->event = column_text (stmt, 2);
+  event->at = sqlite3_column_int64 (stmt, 3);
+  event->start_h = (guint32) sqlite3_column_int64 (stmt, 4);
+  event->p = (guint) sqlite3_column_int (stmt, 5);
+  event->result = column_text (stmt, 6);
+  event->passcode_id = column_text (stmt, 7);
+  return event;
+}
+
+/* Runs a query for at most one record. */
+static gpointer
+read_one (AmStore     *self,
+          const char  *sql,
+          gpointer   (*reader) (sqlite3_stmt *),
+          const char  *key_text,
+          gint64       key_int)
+{
+  sqlite3_stmt *stmt = prepare (self, sql);
+  gpointer record = NULL;
+
+  if (key_text != NULL)
+    bind_text (stmt, 1, key_text);
+  else
+    sqlite3_bind_int64 (stmt, 1, key_int);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    record = reader (stmt);
+  sqlite3_reset (stmt);
+  return record;
+}
+
+#define READER(f) ((gpointer (*) (sqlite3_stmt *)) (f))
+
+/* Opening, checking, migrating and, for a damaged file, setting aside. */
+
+static gboolean
+migrate (AmStore  *self,
+         int       target,
+         GError  **error)
+{
+  sqlite3_stmt *stmt = prepare (self, "PRAGMA user_version");
+  int version;
+
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      int rc = sqlite3_errcode (self->db);
+      sqlite3_reset (stmt);
+      return set_sqlite_error (self, rc, error);
+    }
+  version = sqlite3_column_int (stmt, 0);
+  sqlite3_reset (stmt);
+
+  if (version > AM_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, AM_ERROR, AM_ERROR_CACHE_DAMAGED,
+                   _("The local cache was written by a newer version of Access Manager."));
+      return FALSE;
+    }
+
+  for (int v = version + 1; v <= target; v++)
+    {
+      g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version = %d", v);
+
+      g_debug ("Migrating the cache to version %d", v);
+      if (!begin (self, error))
+        return FALSE;
+      if (!exec (self, migrations[v - 1].sql, error) ||
+          (migrations[v - 1].func != NULL && !migrations[v - 1].func (self, error)) ||
+          !exec (self, set_version, error))
+        {
+          rollback (self);
+          return FALSE;
+        }
+      if (!commit (self, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The file private to the user: created 0600, and made so if it was not. */
+static gboolean
+prepare_file (const char  *path,
+              gboolean     is_default,
+              GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  int fd;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int errsv = errno;
+      g_set_error (error, AM_ERROR, AM_ERROR_STORAGE,
+                   _("The folder “%s” for the local cache could not be created (%s). Check that you have permission to write there."),
+                   dir, g_strerror (errsv));
+      return FALSE;
+    }
+  if (is_default)
+    g_chmod (dir, 0700);
+
+  fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return TRUE;  /* Not a file we can open: sqlite3_open_v2() will say so. */
+  fchmod (fd, 0600);
+  close (fd);
+  return TRUE;
+}
+
+static gboolean
+open_database (AmStore  *self,
+               int       target_version,
+               GError  **error)
+{
+  g_autofree char *marker = damage_marker_path (self->path);
+  int rc;
+
+  if (g_file_test (marker, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, AM_ERROR, AM_ERROR_CACHE_DAMAGED,
+                   _("The local cache was marked as damaged when it was last used."));
+      return FALSE;
+    }
+
+  rc = sqlite3_open_v2 (self->path, &self->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW,
+                        NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, AM_ERROR, AM_ERROR_CACHE_DAMAGED,
+                   _("The local cache could not be opened (%s)."), sqlite3_errstr (rc));
+      g_clear_pointer (&self->db, sqlite3_close);
+      return FALSE;
+    }
+
+  sqlite3_extended_result_codes (self->db, TRUE);
+  sqlite3_busy_timeout (self->db, 5000);
+
+  /* Setting the journal mode reads the header and the schema: a file that
+   * is not a database, or that was cut short, fails here. */
+  if (!exec (self, "PRAGMA journal_mode = WAL", error) ||
+      !exec (self, "PRAGMA synchronous = NORMAL", error) ||
+      !exec (self, "PRAGMA foreign_keys = ON", error) ||
+      !migrate (self, target_version, error))
+    {
+      if (error != NULL && *error != NULL && (*error)->code == AM_ERROR_STORAGE)
+        {
+          /* Not damage: the disk, the permissions. */
+          return FALSE;
+        }
+      if (error != NULL && *error != NULL)
+        (*error)->code = AM_ERROR_CACHE_DAMAGED;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+close_database (AmStore *self)
+{
+  GHashTableIter iter;
+  gpointer stmt;
+
+  g_hash_table_iter_init (&iter, self->statements);
+  while (g_hash_table_iter_next (&iter, NULL, &stmt))
+    sqlite3_finalize (stmt);
+  g_hash_table_remove_all (self->statements);
+  g_clear_pointer (&self->db, sqlite3_close);
+}
+
+/* Moves a damaged cache and its WAL aside under a time-stamped name. */
+static gboolean
+set_aside (AmStore  *self,
+           GError  **error)
+{
+  static const char * const suffixes[] = { "", "-wal", "-shm" };
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%dT%H%M%SZ");
+  g_autofree char *marker = damage_marker_path (self->path);
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *from = g_strconcat (self->path, suffixes[i], NULL);
+      g_autofree char *to = g_strconcat (self->path, ".damaged-", stamp, suffixes[i], NULL);
+
+      if (g_file_test (from, G_FILE_TEST_EXISTS) && g_rename (from, to) != 0)
+        {
+          int errsv = errno;
+          g_set_error (error, AM_ERROR, AM_ERROR_STORAGE,
+                       _("The local cache “%s” is damaged and could not be moved aside (%s). Move it away yourself and restart Access Manager."),
+                       from, g_strerror (errsv));
+          return FALSE;
+        }
+    }
+  g_unlink (marker);
+  g_debug ("The damaged cache was moved aside as %s.damaged-%s", self->path, stamp);
+  return TRUE;
+}
+
+static AmStore *
+store_open (const char  *path,
+            int          target_version,
+            GError     **error)
+{
+  g_autoptr(AmStore) self = g_object_new (AM_TYPE_STORE, NULL);
+  g_autoptr(GError) damage = NULL;
+  g_autofree char *default_path = NULL;
+
+  if (path == NULL)
+    path = default_path = am_store_default_path ();
+  self->path = g_strdup (path);
+
+  if (!prepare_file (self->path, default_path != NULL, error))
+    return NULL;
+
+  if (open_database (self, target_version, &damage))
+    return g_steal_pointer (&self);
+
+  if (damage->code != AM_ERROR_CACHE_DAMAGED)
+    {
+      g_propagate_error (error, g_steal_pointer (&damage));
+      return NULL;
+    }
+
+  g_debug ("Setting the cache aside: %s", damage->message);
+  close_database (self);
+  if (!set_aside (self, error) ||
+      !prepare_file (self->path, default_path != NULL, error))
+    return NULL;
+
+  g_clear_error (&damage);
+  if (!open_database (self, target_version, &damage))
+    {
+      g_propagate_error (error, g_steal_pointer (&damage));
+      return NULL;
+    }
+
+  self->recovery_notice =
+    g_strdup (_("The local cache could not be read, so it was set aside and a new one started. "
+                "Your properties and activity will be refilled from the cloud at the next sync."));
+  return g_steal_pointer (&self);
+}
+
+/* The request body of POST /v1/passcodes, with no digits in it. */
+static char *
+passcode_create_body (AmPasscodeRecord *record)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  am_passcode_record_to_create_json (record, builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
+static void
+am_store_finalize (GObject *object)
+{
+  AmStore *self = (AmStore *) object;
+
+  if (self->db != NULL)
+    close_database (self);
+  g_clear_pointer (&self->statements, g_hash_table_unref);
+  if (self->search_builder != NULL)
+    am_search_index_free (g_thread_join (g_steal_pointer (&self->search_builder)));
+  g_clear_pointer (&self->changed_during_build, g_hash_table_unref);
+  g_clear_pointer (&self->search_index, am_search_index_free);
+  for (guint t = 0; t < AM_N_RECORD_TYPES; t++)
+    g_clear_pointer (&self->changed[t], g_array_unref);
+  g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->recovery_notice, g_free);
+
+  G_OBJECT_CLASS (am_store_parent_class)->finalize (object);
+}
+
+static void
+am_store_class_init (AmStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = am_store_finalize;
+
+  /**
+   * AmStore::changed:
+   * @self: the store
+   * @type: an #AmRecordType
+   * @rowids: (element-type guint32): the rows written, by row id; rows that
+   *   were deleted are not listed
+   *
+   * A committed transaction wrote or deleted records of @type.
+   */
+  signals[CHANGED] =
+    g_signal_new ("changed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_ARRAY);
+}
+
+static void
+am_store_init (AmStore *self)
+{
+  /* Keyed by the SQL's address: every statement comes from one constant. */
+  self->statements = g_hash_table_new (NULL, NULL);
+}
+
+AmSyncPage *
+am_sync_page_new (void)
+{
+  AmSyncPage *page = g_new0 (AmSyncPage, 1);
+
+  page->properties = g_ptr_array_new_with_free_func (g_object_unref);
+  page->locks = g_ptr_array_new_with_free_func (g_object_unref);
+  page->grants = g_ptr_array_new_with_free_func (g_object_unref);
+  page->passcodes = g_ptr_array_new_with_free_func (g_object_unref);
+  page->events = g_ptr_array_new_with_free_func (g_object_unref);
+  page->unlocks = g_ptr_array_new_with_free_func (g_object_unref);
+  page->deleted = g_ptr_array_new_with_free_func (g_free);
+  return page;
+}
+
+void
+am_sync_page_free (AmSyncPage *page)
+{
+  if (page == NULL)
+    return;
+
+  g_ptr_array_unref (page->properties);
+  g_ptr_array_unref (page->locks);
+  g_ptr_array_unref (page->grants);
+  g_ptr_array_unref (page->passcodes);
+  g_ptr_array_unref (page->events);
+  g_ptr_array_unref (page->unlocks);
+  for (guint i = 0; i < page->deleted->len; i++)
+    {
+      AmDeletedRef *ref = g_ptr_array_index (page->deleted, i);
+      g_free (ref->type);
+      g_free (ref->id);
+    }
+  g_ptr_array_unref (page->deleted);
+  g_free (page->cursor);
+  g_free (page);
+}
+
+void
+am_sync_page_add_deleted (AmSyncPage *page,
+                          const char *type,
+                          const char *id)
+{
+  AmDeletedRef *ref = g_new (AmDeletedRef, 1);
+
+  ref->type = g_strdup (type);
+  ref->id = g_strdup (id);
+  g_ptr_array_add (page->deleted, ref);
+}
+
+void
+am_outbox_entry_free (AmOutboxEntry *entry)
+{
+  if (entry == NULL)
+    return;
+
+  g_free (entry->kind);
+  g_free (entry->idempotency_id);
+  g_free (entry->body);
+  g_free (entry->last_error);
+  g_free (entry);
+}
+
+/**
+ * am_store_default_path:
+ *
+ * Returns: (transfer full): `$XDG_DATA_HOME/access-manager/cache.sqlite`
+ */
+char *
+am_store_default_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "access-manager", "cache.sqlite", NULL);
+}
+
+/**
+ * am_store_open:
+ * @path: (nullable): the cache file, or %NULL for am_store_default_path()
+ * @error: a location for a #GError
+ *
+ * Opens the cache, creating it (and its folder, private to the user) if
+ * need be, and brings its schema up to date. A file that cannot be read is
+ * set aside and a fresh cache started; am_store_get_recovery_notice() then
+ * says so.
+ *
+ * Returns: (transfer full) (nullable): the store
+ */
+AmStore *
+am_store_open (const char  *path,
+               GError     **error)
+{
+  return store_open (path, AM_STORE_SCHEMA_VERSION, error);
+}
+
+AmStore *
+am_store_open_at_version (const char  *path,
+                          int          version,
+                          GError     **error)
+{
+  g_return_val_if_fail (version >= 0 && version <= AM_STORE_SCHEMA_VERSION, NULL);
+
+  return store_open (path, version, error);
+}
+
+const char *
+am_store_get_path (AmStore *self)
+{
+  g_return_val_if_fail (AM_IS_STORE (self), NULL);
+  return self->path;
+}
+
+/**
+ * am_store_get_recovery_notice:
+ * @self: a store
+ *
+ * Returns: (nullable): a sentence for the user when the cache was set
+ *   aside on opening and a fresh one started, else %NULL
+ */
+const char *
+am_store_get_recovery_notice (AmStore *self)
+{
+  g_return_val_if_fail (AM_IS_STORE (self), NULL);
+  return self->recovery_notice;
+}
+
+/**
+ * am_store_apply_page:
+ * @self: a store
+ * @page: a page of changes from the cloud
+ * @error: a location for a #GError
+ *
+ * Writes a page and its cursor in one transaction: all of it or, on an
+ * error, none of it. Records are written parents first; a record whose
+ * parent is neither in the page nor in the cache is an error.
+ *
+ * Returns: %TRUE when the page is in the cache
+ */
+gboolean
+am_store_apply_page (AmStore           *self,
+                     const AmSyncPage  *page,
+                     GError           **error)
+{
+  g_autoptr(GHashTable) stale_search = g_hash_table_new (NULL, NULL);
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (AM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (page != NULL, FALSE);
+
+  if (!begin (self, error))
+    return FALSE;
+
+  for (guint i = 0; ok && i < page->properties->len; i++)
+    ok = write_property (self, g_ptr_array_index (page->properties, i), stale_search, error);
+  for (guint i = 0; ok && i < page->locks->len; i++)
+    ok = write_lock (self, g_ptr_array_index (page->locks, i), stale_search, error);
+  for (guint i = 0; ok && i < page->grants->len; i++)
+    ok = write_grant (self, g_ptr_array_index (page->grants, i), error);
+  for (guint i = 0; ok && i < page->passcodes->len; i++)
+    ok = write_passcode (self, g_ptr_array_index (page->passcodes, i), error);
+  for (guint i = 0; ok && i < page->events->len; i++)
+    ok = write_lock_event (self, g_ptr_array_index (page->events, i), error);
+  for (guint i = 0; ok && i < page->unlocks->len; i++)
+    ok = write_unlock (self, g_ptr_array_index (page->unlocks, i), error);
+  for (guint i = 0; ok && i < page->deleted->len; i++)
+    ok = write_deleted (self, g_ptr_array_index (page->deleted, i), stale_search, error);
+  ok = ok && refresh_search_texts (self, stale_search, error);
+
+  if (ok && page->cursor != NULL)
+    {
+      sqlite3_stmt *stmt = prepare (self, "UPDATE sync_state SET cursor = ?1");
+
+      bind_text (stmt, 1, page->cursor);
+      ok = step_done (self, stmt, error);
+    }
+
+  if (!ok)
+    {
+      rollback (self);
+      return FALSE;
+    }
+  return commit (self, error);
+}
+
+/**
+ * am_store_get_cursor:
+ * @self: a store
+ *
+ * Returns: (transfer full) (nullable): the cursor stored with the last page
+ */
+char *
+am_store_get_cursor (AmStore *self)
+{
+  sqlite3_stmt *stmt;
+  char *cursor = NULL;
+
+  g_return_val_if_fail (AM_IS_STORE (self), NULL);
+
+  stmt = prepare (self, "SELECT cursor FROM sync_state");
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    cursor = column_text (stmt, 0);
+  sqlite3_reset (stmt);
+  return cursor;
+}
+
+gint64
+am_store_get_last_sync (AmStore *self)
+{
+  sqlite3_stmt *stmt;
+  gint64 at = 0;
+
+  g_return_val_if_fail (AM_IS_STORE (self), 0);
+
+  stmt = prepare (self, "SELECT last_success_at FROM sync_state");
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    at = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return at;
+}
+
+gboolean
+am_store_set_last_sync (AmStore  *self,
+                        gint64    at,
+                        GError  **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (AM_IS_STORE (self), FALSE);
+
+  stmt = prepare (self, "UPDATE sync_state SET last_success_at = ?1");
+  sqlite3_bind_int64 (stmt, 1, at);
+  return step_done (self, stmt, error);
+}
+
+/**
+ * am_store_get_property:
+ * @self: a store
+ * @id: a property id
+ *
+ * Returns: (transfer full) (nullable): the property, if cached
+ */
+AmProperty *
+am_store_get_property (AmStore    *self,
+                       const char *id)
+{
+  g_return_val_if_fail (AM_IS_STORE (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+
+  return read_one (self, PROPERTY_SELECT " WHERE id = ?1", READER (read_property), id, 0);
+}
+
+AmLock *
+am_store_get_lock (AmStore    *self,
+                   const char *id)
+{
+  g_return_val_if_fail (AM_IS_STORE (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+
+  return read_one (self, LOCK_SELECT " WHERE l.id = ?1", READER (read_lock), id, 0);
+}
+
+AmGrant *
+am_store_get_grant (AmStore    *self,
+                    const char *property_id)
+{
+  g_return_val_if_fail (AM_IS_STORE (self), NULL);
+  g_return_val_if_fail (property_id != NULL, NULL);
+
+  return read_one (self, GRANT_SELECT " WHERE p.id = ?1", READER (read_grant), property_id, 0);
+}
+
+AmPasscodeRecord *
+am_store_get_passcode (AmStore    *self,
+                       const char *id)
+{
+  g_return_val_if_fail (AM_IS_STORE (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+
+  return read_one (self, PASSCODE_SELECT " WHERE c.id = ?1", READER (read_passcode), id, 0);
+}
+
+/**
+ * am_store_find_same_window:
+ * @self: a store
+ * @lock_id: a lock id
+ * @kv: a key version
+ * @start_h: a start hour
+ * @p: the kind and duration
+ *
+ * A passcode with the same lock, kv, start_h and p has the same digits: a
+ * code issued for that window would be the one already given to someone
+ * else. The caller offers another window instead.
+ *
+ * Returns: (transfer full) (nullable): the newest such passcode, if any
+ */
+AmPasscodeRecord *
+am_store_find_same_window (AmStore    *self,
+                           const char *lock_id,
+                           guint       kv,
+                           guint32     start_h,
+                           guint       p)
+{
+  sqlite3_stmt *stmt;
+  AmPasscodeRecord *record = NULL;
+
+  g_return_val_if_fail (AM_IS_STORE (self), NULL);
+  g_return_val_if_fail (lock_id != NULL, NULL);
+
+  stmt = prepare (self, PASSCODE_SELECT
+                  " WHERE l.id = ?1 AND c.kv = ?2 AND c.start_h = ?3 AND c.p = ?4"
+                  " ORDER BY c.created_at DESC LIMIT 1");
+  bind_text (stmt, 1, lock_id);
+  sqlite3_bind_int (stmt, 2, (int) kv);
+  sqlite3_bind_int64 (stmt, 3, start_h);
+  sqlite3_bind_int (stmt, 4, (int) p);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    record = read_passcode (stmt);
+  sqlite3_reset (stmt);
+  return record;
+}
+
+/**
+ * am_store_issue_passcode:
+ * @self: a store
+ * @record: a passcode just derived, not yet shown to anyone
+ * @error: a location for a #GError
+ *
+ * Records an issued passcode and queues it for the cloud, in one
+ * transaction written through to the disk, so that a code is never shown
+ * without a record of it. Call this before showing the code.
+ *
+ * Returns: %TRUE when the passcode and its outbox entry are stored
+ */
+gboolean
+am_store_issue_passcode (AmStore           *self,
+                         AmPasscodeRecord  *record,
+                         GError           **error)
+{
+  g_autofree char *body = NULL;
+  sqlite3_stmt *stmt;
+  gint64 lock_pk;
+  gboolean ok;
+
+  g_return_val_if_fail (AM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (AM_IS_PASSCODE_RECORD (record), FALSE);
+
+  lock_pk = lookup_pk (self, "locks", record->lock_id);
+  if (lock_pk == 0)
+    {
+      g_set_error (error, AM_ERROR, AM_ERROR_INVALID_DATA,
+                   _("This lock is no longer in the local cache. Sync, then choose the lock again."));
+      return FALSE;
+    }
+  if (lookup_pk (self, "passcodes", record->id) != 0)
+    {
+      g_set_error (error, AM_ERROR, AM_ERROR_EXISTS,
+                   _("This passcode has already been issued."));
+      return FALSE;
+    }
+
+  body = passcode_create_body (record);
+
+  /* A local change that exists nowhere else: wait for the disk. */
+  if (!exec (self, "PRAGMA synchronous = FULL", error) || !begin (self, error))
+    return FALSE;
+
+  ok = write_record (self, AM_RECORD_PASSCODE, bind_passcode, record, lock_pk, NULL, error);
+  if (ok)
+    {
+      stmt = prepare (self, "INSERT INTO outbox (kind, idempotency_id, body, created_at)"
+                            " VALUES (?1, ?2, ?3, ?4) RETURNING pk");
+      bind_text (stmt, 1, AM_OUTBOX_PASSCODE_CREATE);
+      bind_text (stmt, 2, record->id);
+      bind_text (stmt, 3, body);
+      sqlite3_bind_int64 (stmt, 4, g_get_real_time () / G_USEC_PER_SEC);
+      ok = step_returning (self, stmt, AM_RECORD_OUTBOX, error);
+    }
+
+  ok = ok ? commit (self, error) : (rollback (self), FALSE);
+  exec (self, "PRAGMA synchronous = NORMAL", NULL);
+  return ok;
+}
+
+/**
+ * am_store_outbox_list:
+ * @self: a store
+ * @due_by: only entries whose next attempt is not after this time;
+ *   %G_MAXINT64 for all
+ *
+ * Returns: (transfer container) (element-type AmOutboxEntry): the queued
+ *   changes, oldest first
+ */
+GPtrArray *
+am_store_outbox_list (AmStore *self,
+                      gint64   due_by)
+{
+  GPtrArray *entries = g_ptr_array_new_with_free_func ((GDestroyNotify) am_outbox_entry_free);
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (AM_IS_STORE (self), entries);
+
+  stmt = prepare (self, "SELECT kind, idempotency_id, body, attempts, next_attempt_at, last_error, created_at"
+                        " FROM outbox WHERE next_attempt_at <= ?1 ORDER BY pk");
+  sqlite3_bind_int64 (stmt, 1, due_by);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      AmOutboxEntry *entry = g_new0 (AmOutboxEntry, 1);
+
+      entry->kind = column_text (stmt, 0);
+      entry->idempotency_id = column_text (stmt, 1);
+      entry->body = column_text (stmt, 2);
+      entry->attempts = (guint) sqlite3_column_int (stmt, 3);
+      entry->next_attempt_at = sqlite3_column_int64 (stmt, 4);
+      entry->last_error = column_text (stmt, 5);
+      entry->created_at = sqlite3_column_int64 (stmt, 6);
+      g_ptr_array_add (entries, entry);
+    }
+  sqlite3_reset (stmt);
+  return entries;
+}
+
+static gboolean
+write_outbox (AmStore     *self,
+              const char  *sql,
+              const char  *idempotency_id,
+              gint64       next_attempt_at,
+              const char  *last_error,
+              GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (!begin (self, error))
+    return FALSE;
+
+  stmt = prepare (self, sql);
+  bind_text (stmt, 1, idempotency_id);
+  if (last_error != NULL)
+    {
+      sqlite3_bind_int64 (stmt, 2, next_attempt_at);
+      bind_text (stmt, 3, last_error);
+    }
+  if (!step_returning (self, stmt, AM_RECORD_OUTBOX, error))
+    {
+      rollback (self);
+      return FALSE;
+    }
+  return commit (self, error);
+}
+
+/**
+ * am_store_outbox_remove:
+ * @self: a store
+ * @idempotency_id: an entry's key
+ * @error: a location for a #GError
+ *
+ * Drops an entry the cloud has taken.
+ */
+gboolean
+am_store_outbox_remove (AmStore     *self,
+                        const char  *idempotency_id,
+                        GError     **error)
+{
+  g_return_val_if_fail (AM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (idempotency_id != NULL, FALSE);
+
+  return write_outbox (self, "DELETE FROM outbox WHERE idempotency_id = ?1 RETURNING pk",
+                       idempotency_id, 0, NULL, error);
+}
+
+/**
+ * am_store_outbox_defer:
+ * @self: a store
+ * @idempotency_id: an entry's key
+ * @next_attempt_at: not to be sent again before then
+ * @last_error: why sending it failed
+ * @error: a location for a #GError
+ *
+ * Counts a failed attempt and puts the next one off.
+ */
+gboolean
+am_store_outbox_defer (AmStore     *self,
+                       const char  *idempotency_id,
+                       gint64       next_attempt_at,
+                       const char  *last_error,
+                       GError     **error)
+{
+  g_return_val_if_fail (AM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (idempotency_id != NULL, FALSE);
+  g_return_val_if_fail (last_error != NULL, FALSE);
+
+  return write_outbox (self,
+                       "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3"
+                       " WHERE idempotency_id = ?1 RETURNING pk",
+                       idempotency_id, next_attempt_at, last_error, error);
+}
+
+/* For the record lists. */
+
+static const struct
+{
+  const char *all;          /* without a parent */
+  const char *of_parent;    /* with ?1 the parent's id */
+  const char *record;       /* with ?1 a row id */
+  gpointer  (*reader) (sqlite3_stmt *);
+} lists[] = {
+  [AM_STORE_LIST_PROPERTIES] = {
+    "SELECT pk FROM properties ORDER BY sort_key, pk LIMIT ?9",
+    NULL,
+    PROPERTY_SELECT " WHERE pk = ?1",
+    READER (read_property),
+  },
+  [AM_STORE_LIST_LOCKS] = {
+    "SELECT l.pk FROM locks l JOIN properties p ON p.pk = l.property"
+    " ORDER BY p.sort_key, p.pk, l.sort_key, l.pk LIMIT ?9",
+    "SELECT pk FROM locks WHERE property = (SELECT pk FROM properties WHERE id = ?1)"
+    " ORDER BY sort_key, pk LIMIT ?9",
+    LOCK_SELECT " WHERE l.pk = ?1",
+    READER (read_lock),
+  },
+  [AM_STORE_LIST_PASSCODES] = {
+    NULL,
+    "SELECT pk FROM passcodes WHERE lock = (SELECT pk FROM locks WHERE id = ?1)"
+    " ORDER BY created_at DESC, pk DESC LIMIT ?9",
+    PASSCODE_SELECT " WHERE c.pk = ?1",
+    READER (read_passcode),
+  },
+  [AM_STORE_LIST_LOCK_EVENTS] = {
+    NULL,
+    "SELECT pk FROM lock_events WHERE lock = (SELECT pk FROM locks WHERE id = ?1)"
+    " ORDER BY seq DESC LIMIT ?9",
+    LOCK_EVENT_SELECT " WHERE e.pk = ?1",
+    READER (read_lock_event),
+  },
+};
+
+/**
+ * am_store_count_ids:
+ * @self: a store
+ * @list: which list
+ * @parent_id: (nullable): the property or lock the list is of
+ *
+ * Returns: the number of items of the list, where the store keeps it (the
+ *   list of all properties); else -1
+ */
+gint64
+am_store_count_ids (AmStore     *self,
+                    AmStoreList  list,
+                    const char  *parent_id)
+{
+  sqlite3_stmt *stmt;
+  gint64 n = -1;
+
+  g_return_val_if_fail (AM_IS_STORE (self), -1);
+
+  if (list != AM_STORE_LIST_PROPERTIES)
+    return -1;
+
+  stmt = prepare (self, "SELECT n FROM counts WHERE name = 'properties'");
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return n;
+}
+
+/**
+ * am_store_load_ids:
+ * @self: a store
+ * @list: which list
+ * @parent_id: (nullable): the property or lock the list is of
+ * @limit: the most ids wanted, from the first; G_MAXUINT for all
+ *
+ * Returns: (transfer full) (element-type guint32): the row ids of the
+ *   list, in its order
+ */
+GArray *
+am_store_load_ids (AmStore     *self,
+                   AmStoreList  list,
+                   const char  *parent_id,
+                   guint        limit)
+{
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  const char *sql = parent_id != NULL ? lists[list].of_parent : lists[list].all;
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (sql != NULL, ids);
+
+  stmt = prepare (self, sql);
+  if (parent_id != NULL)
+    bind_text (stmt, 1, parent_id);
+  sqlite3_bind_int64 (stmt, 9, limit == G_MAXUINT ? -1 : (gint64) limit);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      guint32 id = (guint32) sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (ids, id);
+    }
+  sqlite3_reset (stmt);
+  return ids;
+}
+
+/**
+ * am_store_load_record:
+ * @self: a store
+ * @list: which list the row is of
+ * @rowid: the row
+ *
+ * Returns: (transfer full) (nullable): the record
+ */
+GObject *
+am_store_load_record (AmStore     *self,
+                      AmStoreList  list,
+                      guint32      rowid)
+{
+  return read_one (self, lists[list].record, lists[list].reader, NULL, rowid);
+}
+
+static AmSearchIndex *
+build_search_index (sqlite3 *db)
+{
+  AmSearchIndexBuilder *builder = am_search_index_builder_new ();
+  sqlite3_stmt *stmt = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  if (sqlite3_prepare_v2 (db, "SELECT pk, search_text FROM properties", -1, &stmt, NULL) == SQLITE_OK)
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+      am_search_index_builder_add (builder, (guint32) sqlite3_column_int64 (stmt, 0),
+                                   (const char *) sqlite3_column_text (stmt, 1));
+  sqlite3_finalize (stmt);
+
+  g_debug ("Search index built in %" G_GINT64_FORMAT " ms", (g_get_monotonic_time () - start) / 1000);
+  return am_search_index_builder_finish (builder);
+}
+
+/* On a connection of its own: WAL lets it read while the store writes. */
+static gpointer
+build_search_index_thread (gpointer data)
+{
+  g_autofree char *path = data;
+  sqlite3 *db = NULL;
+  AmSearchIndex *index = NULL;
+
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL) == SQLITE_OK)
+    index = build_search_index (db);
+  sqlite3_close (db);
+  return index;
+}
+
+/* Takes the index built in the background, waiting for it if need be, and
+ * brings it up to date with what was written meanwhile. */
+static void
+adopt_search_index (AmStore *self)
+{
+  g_autoptr(GHashTable) changed = NULL;
+  GHashTableIter iter;
+  gpointer pk;
+
+  if (self->search_builder == NULL)
+    return;
+
+  self->search_index = g_thread_join (g_steal_pointer (&self->search_builder));
+  changed = g_steal_pointer (&self->changed_during_build);
+  if (self->search_index == NULL)
+    return;
+
+  g_hash_table_iter_init (&iter, changed);
+  while (g_hash_table_iter_next (&iter, &pk, NULL))
+    refresh_search_entry (self, GPOINTER_TO_UINT (pk));
+}
+
+/**
+ * am_store_prepare_search:
+ * @self: a store
+ *
+ * Starts building the search index in a thread of its own, so that the
+ * first search as you type need not wait for it.
+ */
+void
+am_store_prepare_search (AmStore *self)
+{
+  g_return_if_fail (AM_IS_STORE (self));
+
+  if (self->search_index != NULL || self->search_builder != NULL)
+    return;
+
+  self->changed_during_build = g_hash_table_new (NULL, NULL);
+  self->search_builder = g_thread_new ("am-search-index", build_search_index_thread, g_strdup (self->path));
+}
+
+/**
+ * am_store_search:
+ * @self: a store
+ * @text: what the user typed
+ *
+ * Returns: (transfer full) (nullable): the properties, by row id, whose
+ *   name, address, city, or lock names and units have a word starting with
+ *   each word of @text, ignoring case and diacritics; %NULL when @text has
+ *   no words (every property matches)
+ */
+AmDocSet *
+am_store_search (AmStore    *self,
+                 const char *text)
+{
+  g_autofree char *folded = am_text_fold (text);
+
+  g_return_val_if_fail (AM_IS_STORE (self), NULL);
+
+  if (*folded == '\0')
+    return NULL;
+
+  adopt_search_index (self);
+  if (self->search_index == NULL)
+    self->search_index = build_search_index (self->db);
+
+  return am_search_index_query (self->search_index, folded);
+}

@@ -1,0 +1,735 @@
+/* test-store.c: the local cache: pages, issuing, the outbox, migrations and damage
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define _GNU_SOURCE  /* memmem */
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <sqlite3.h>
+
+#include "am-error.h"
+#include "am-record-list.h"
+#include "am-store-private.h"
+#include "am-test-records.h"
+#include "am-test-vectors.h"
+
+#define T0 G_GINT64_CONSTANT (1741618800)
+#define H0 483783
+
+/* A small portfolio: two properties, three locks, a grant, passcodes,
+ * events and an unlock. */
+typedef struct
+{
+  char      *path;
+  AmStore   *store;
+  AmProperty *austin;
+  AmProperty *sao_paulo;
+  AmLock     *front;
+  AmLock     *garage;
+  AmLock     *lobby;
+  AmPasscodeRecord *code;
+} Fixture;
+
+static AmSyncPage *
+portfolio_page (Fixture *f)
+{
+  AmSyncPage *page = am_sync_page_new ();
+
+  f->austin = am_test_property ("Maple Street Lofts", "1200 Maple Street", "Austin", "America/Chicago");
+  f->sao_paulo = am_test_property ("Edifício Aurora", "Rua Augusta 1500", "São Paulo", "America/Sao_Paulo");
+  f->front = am_test_lock (f->austin, "Front Door", NULL);
+  f->garage = am_test_lock (f->austin, "Garage", "12B");
+  f->lobby = am_test_lock (f->sao_paulo, "Portaria", NULL);
+  f->code = am_test_passcode (f->front, H0, 2, T0 - 60);
+
+  g_ptr_array_add (page->properties, g_object_ref (f->austin));
+  g_ptr_array_add (page->properties, g_object_ref (f->sao_paulo));
+  g_ptr_array_add (page->locks, g_object_ref (f->front));
+  g_ptr_array_add (page->locks, g_object_ref (f->garage));
+  g_ptr_array_add (page->locks, g_object_ref (f->lobby));
+  g_ptr_array_add (page->grants, am_test_grant (f->austin, "generate_codes,view_activity"));
+  g_ptr_array_add (page->passcodes, g_object_ref (f->code));
+  g_ptr_array_add (page->passcodes, am_test_passcode (f->garage, H0 + 5, 905, T0));
+  g_ptr_array_add (page->events, am_test_lock_event (f->front, 7, AM_LOCK_EVENT_NAME_KEYPAD_OPEN, T0 + 600));
+  g_ptr_array_add (page->unlocks, am_test_unlock (f->lobby, T0 + 900));
+  page->cursor = g_strdup ("cursor-1");
+  return page;
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(AmSyncPage) page = NULL;
+  g_autoptr(GError) error = NULL;
+
+  f->path = am_test_store_path ();
+  f->store = am_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_null (am_store_get_recovery_notice (f->store));
+
+  page = portfolio_page (f);
+  am_test_apply (f->store, page);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_clear_object (&f->store);
+  g_clear_object (&f->austin);
+  g_clear_object (&f->sao_paulo);
+  g_clear_object (&f->front);
+  g_clear_object (&f->garage);
+  g_clear_object (&f->lobby);
+  g_clear_object (&f->code);
+  g_clear_pointer (&f->path, g_free);
+}
+
+static guint
+count_rows (const char *path,
+            const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  guint n = 0;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = (guint) sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+static void
+test_open_creates_private_file (void)
+{
+  g_autofree char *path = am_test_store_path ();
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autoptr(AmStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AmSyncPage) page = am_sync_page_new ();
+  g_autofree char *other_path = am_test_store_path ();
+  g_autoptr(AmStore) other = NULL;
+  g_autofree char *other_dir = g_path_get_dirname (other_path);
+  GStatBuf st;
+
+  store = am_store_open (path, &error);
+  g_assert_no_error (error);
+
+  /* A file left readable by others is made private. */
+  g_mkdir_with_parents (other_dir, 0700);
+  g_assert_true (g_file_set_contents (other_path, "", 0, NULL));
+  g_chmod (other_path, 0644);
+  other = am_store_open (other_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (other_path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  g_ptr_array_add (page->properties, am_test_property ("A", "1 Main", "Austin", "America/Chicago"));
+  am_test_apply (store, page);
+
+  g_assert_cmpint (g_stat (dir, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  /* WAL mode, and the log as private as the file. */
+  g_assert_cmpint (g_stat (wal, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+}
+
+static void
+test_open_default_path (void)
+{
+  g_autofree char *expected = g_build_filename (g_get_user_data_dir (), "access-manager", "cache.sqlite", NULL);
+  g_autofree char *path = am_store_default_path ();
+  g_autofree char *dir = g_path_get_dirname (expected);
+  g_autoptr(AmStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  GStatBuf st;
+
+  g_assert_cmpstr (path, ==, expected);
+
+  /* A folder left open by someone else is made private again. */
+  g_mkdir_with_parents (dir, 0755);
+  g_chmod (dir, 0755);
+  store = am_store_open (NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (am_store_get_path (store), ==, expected);
+  g_assert_cmpint (g_stat (dir, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+}
+
+static void
+test_page_reads_back (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(AmProperty) property = am_store_get_property (f->store, f->sao_paulo->id);
+  g_autoptr(AmLock) lock = am_store_get_lock (f->store, f->garage->id);
+  g_autoptr(AmPasscodeRecord) code = am_store_get_passcode (f->store, f->code->id);
+  g_autoptr(AmGrant) grant = am_store_get_grant (f->store, f->austin->id);
+  g_autofree char *cursor = am_store_get_cursor (f->store);
+
+  g_assert_true (am_property_equal (property, f->sao_paulo));
+  g_assert_true (am_lock_equal (lock, f->garage));
+  g_assert_true (am_passcode_record_equal (code, f->code));
+  g_assert_nonnull (grant);
+  g_assert_true (am_grant_has_permission (grant, AM_PERMISSION_VIEW_ACTIVITY));
+  g_assert_false (am_grant_has_permission (grant, AM_PERMISSION_REVOKE_CODES));
+  g_assert_null (am_store_get_grant (f->store, f->sao_paulo->id));
+  g_assert_cmpstr (cursor, ==, "cursor-1");
+}
+
+/* A page whose lock belongs to no known property is refused whole: the
+ * cache keeps what it had, cursor included. */
+static void
+test_page_all_or_nothing (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(AmSyncPage) page = am_sync_page_new ();
+  g_autoptr(AmProperty) stray = am_test_property ("Nowhere", "1 Lost Lane", "Austin", "America/Chicago");
+  g_autoptr(AmProperty) renamed = am_test_property ("Renamed", "", "", "UTC");
+  g_autoptr(AmProperty) still = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cursor = NULL;
+
+  g_free (renamed->id);
+  renamed->id = g_strdup (f->austin->id);
+  g_ptr_array_add (page->properties, g_object_ref (renamed));
+  g_ptr_array_add (page->locks, am_test_lock (stray, "Back Door", NULL));
+  page->cursor = g_strdup ("cursor-2");
+
+  g_assert_false (am_store_apply_page (f->store, page, &error));
+  g_assert_error (error, AM_ERROR, AM_ERROR_INVALID_DATA);
+  g_assert_true (g_str_has_suffix (error->message, "."));
+
+  still = am_store_get_property (f->store, f->austin->id);
+  g_assert_cmpstr (am_property_get_name (still), ==, "Maple Street Lofts");
+  cursor = am_store_get_cursor (f->store);
+  g_assert_cmpstr (cursor, ==, "cursor-1");
+}
+
+static void
+test_page_deletes (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(AmSyncPage) page = am_sync_page_new ();
+
+  /* Losing the grant on a property is losing the property, its locks and
+   * their passcodes. */
+  am_sync_page_add_deleted (page, "grant", f->austin->id);
+  am_sync_page_add_deleted (page, "lock", f->lobby->id);
+  am_test_apply (f->store, page);
+
+  g_assert_null (am_store_get_property (f->store, f->austin->id));
+  g_assert_null (am_store_get_lock (f->store, f->front->id));
+  g_assert_null (am_store_get_passcode (f->store, f->code->id));
+  g_assert_null (am_store_get_lock (f->store, f->lobby->id));
+  g_assert_nonnull (am_store_get_property (f->store, f->sao_paulo->id));
+  g_assert_cmpuint (count_rows (f->path, "SELECT count(*) FROM lock_events"), ==, 0);
+  g_assert_cmpuint (count_rows (f->path, "SELECT count(*) FROM unlocks"), ==, 0);
+}
+
+static void
+test_issue_writes_passcode_and_outbox (Fixture       *f,
+                                       gconstpointer  data)
+{
+  g_autoptr(AmPasscodeRecord) record = am_test_passcode (f->lobby, H0 + 24, 3, T0 + 3600);
+  g_autoptr(AmPasscodeRecord) stored = NULL;
+  g_autoptr(GPtrArray) outbox = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  AmOutboxEntry *entry;
+  JsonObject *body;
+
+  g_assert_true (am_store_issue_passcode (f->store, record, &error));
+  g_assert_no_error (error);
+
+  stored = am_store_get_passcode (f->store, record->id);
+  g_assert_true (am_passcode_record_equal (stored, record));
+
+  outbox = am_store_outbox_list (f->store, G_MAXINT64);
+  g_assert_cmpuint (outbox->len, ==, 1);
+  entry = g_ptr_array_index (outbox, 0);
+  g_assert_cmpstr (entry->kind, ==, AM_OUTBOX_PASSCODE_CREATE);
+  g_assert_cmpstr (entry->idempotency_id, ==, record->id);
+  g_assert_cmpuint (entry->attempts, ==, 0);
+
+  /* The body is the cloud's request, with no digits in it. */
+  json_parser_load_from_data (parser, entry->body, -1, &error);
+  g_assert_no_error (error);
+  body = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (body, "id"), ==, record->id);
+  g_assert_cmpstr (json_object_get_string_member (body, "lock_id"), ==, f->lobby->id);
+  g_assert_cmpstr (json_object_get_string_member (body, "kind"), ==, "timed");
+  g_assert_cmpint (json_object_get_int_member (body, "start_h"), ==, H0 + 24);
+  g_assert_cmpint (json_object_get_int_member (body, "p"), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (body, "recipient"), "name"),
+                   ==, "Dana Vendor");
+  g_assert_false (json_object_has_member (body, "code"));
+
+  /* The same passcode again is refused, and nothing is queued twice. */
+  g_assert_false (am_store_issue_passcode (f->store, record, &error));
+  g_assert_error (error, AM_ERROR, AM_ERROR_EXISTS);
+  g_clear_pointer (&outbox, g_ptr_array_unref);
+  outbox = am_store_outbox_list (f->store, G_MAXINT64);
+  g_assert_cmpuint (outbox->len, ==, 1);
+}
+
+static void
+test_issue_on_unknown_lock (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(AmProperty) other = am_test_property ("Other", "", "", "UTC");
+  g_autoptr(AmLock) gone = am_test_lock (other, "Gone", NULL);
+  g_autoptr(AmPasscodeRecord) record = am_test_passcode (gone, H0, 2, T0);
+  g_autoptr(GPtrArray) outbox = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (am_store_issue_passcode (f->store, record, &error));
+  g_assert_error (error, AM_ERROR, AM_ERROR_INVALID_DATA);
+  outbox = am_store_outbox_list (f->store, G_MAXINT64);
+  g_assert_cmpuint (outbox->len, ==, 0);
+}
+
+/* Equal (kv, start_h, p) on a lock means equal digits: the store reports
+ * the passcode already issued for the window. */
+static void
+test_same_window_found (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(AmPasscodeRecord) same = am_store_find_same_window (f->store, f->front->id, 1, H0, 2);
+  g_autoptr(AmPasscodeRecord) other_p = am_store_find_same_window (f->store, f->front->id, 1, H0, 3);
+  g_autoptr(AmPasscodeRecord) other_kv = am_store_find_same_window (f->store, f->front->id, 2, H0, 2);
+  g_autoptr(AmPasscodeRecord) other_lock = am_store_find_same_window (f->store, f->garage->id, 1, H0, 2);
+
+  g_assert_nonnull (same);
+  g_assert_cmpstr (am_passcode_record_get_id (same), ==, f->code->id);
+  g_assert_null (other_p);
+  g_assert_null (other_kv);
+  g_assert_null (other_lock);
+}
+
+static void
+test_outbox_defer_and_remove (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(AmPasscodeRecord) a = am_test_passcode (f->front, H0 + 30, 1, T0 + 10);
+  g_autoptr(AmPasscodeRecord) b = am_test_passcode (f->front, H0 + 31, 1, T0 + 20);
+  g_autoptr(GPtrArray) due = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GError) error = NULL;
+  AmOutboxEntry *entry;
+
+  g_assert_true (am_store_issue_passcode (f->store, a, &error));
+  g_assert_true (am_store_issue_passcode (f->store, b, &error));
+  g_assert_true (am_store_outbox_defer (f->store, a->id, T0 + 300, "The cloud did not answer.", &error));
+  g_assert_no_error (error);
+
+  due = am_store_outbox_list (f->store, T0 + 299);
+  g_assert_cmpuint (due->len, ==, 1);
+  g_assert_cmpstr (((AmOutboxEntry *) g_ptr_array_index (due, 0))->idempotency_id, ==, b->id);
+
+  all = am_store_outbox_list (f->store, G_MAXINT64);
+  g_assert_cmpuint (all->len, ==, 2);
+  entry = g_ptr_array_index (all, 0);
+  g_assert_cmpstr (entry->idempotency_id, ==, a->id);
+  g_assert_cmpuint (entry->attempts, ==, 1);
+  g_assert_cmpint (entry->next_attempt_at, ==, T0 + 300);
+  g_assert_cmpstr (entry->last_error, ==, "The cloud did not answer.");
+
+  g_assert_true (am_store_outbox_remove (f->store, a->id, &error));
+  g_clear_pointer (&all, g_ptr_array_unref);
+  all = am_store_outbox_list (f->store, G_MAXINT64);
+  g_assert_cmpuint (all->len, ==, 1);
+  /* The passcode stays: only its queue entry is done. */
+  g_assert_nonnull (am_store_get_passcode (f->store, a->id));
+}
+
+static void
+exec_sql (sqlite3    *db,
+          const char *sql)
+{
+  char *message = NULL;
+
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+}
+
+static int
+user_version (const char *path)
+{
+  return (int) count_rows (path, "PRAGMA user_version");
+}
+
+/* Each step of the schema from the one before, with data that was there. */
+static void
+test_migration_steps (void)
+{
+  g_autofree char *path = am_test_store_path ();
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = NULL;
+
+  for (int v = 0; v <= 1; v++)
+    {
+      g_autoptr(AmStore) store = am_store_open_at_version (path, v, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (user_version (path), ==, v);
+    }
+
+  /* Data as version 1 wrote it. */
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  exec_sql (db,
+    "INSERT INTO properties (pk, id, name, address, city, region, postal_code, timezone, updated_at, sort_key)"
+    " VALUES (1, 'a8d1f5de-54fb-4c5c-9c87-2e3fd0b2a3f1', 'Edifício Aurora', 'Rua Augusta 1500',"
+    "         'São Paulo', 'SP', '01305-100', 'America/Sao_Paulo', 1741618800, 'edificio aurora');"
+    "INSERT INTO locks (id, property, name, unit, model, digits, q_offset_s, kv, updated_at, sort_key)"
+    " VALUES ('0e5c9a0b-6d2c-4a6e-8d58-5d3c1b1e9f10', 1, 'Portaria', '12B', 'AM1', 10, 0, 1, 1741618800, 'portaria');");
+  sqlite3_close (db);
+
+  /* 1 → 2 finds it by what it is called, where it is and its locks. */
+  {
+    g_autoptr(AmStore) store = am_store_open_at_version (path, 2, &error);
+    g_autoptr(AmDocSet) by_city = NULL;
+    g_autoptr(AmDocSet) by_unit = NULL;
+    g_autoptr(AmDocSet) by_lock = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpint (user_version (path), ==, 2);
+    by_city = am_store_search (store, "sao");
+    by_unit = am_store_search (store, "12b");
+    by_lock = am_store_search (store, "PORTA");
+    g_assert_true (am_doc_set_contains (by_city, 1));
+    g_assert_true (am_doc_set_contains (by_unit, 1));
+    g_assert_true (am_doc_set_contains (by_lock, 1));
+  }
+
+  /* 2 → 3 counts what was there, and keeps counting. */
+  {
+    g_autoptr(AmStore) store = am_store_open (path, &error);
+    g_autoptr(AmSyncPage) page = am_sync_page_new ();
+
+    g_assert_no_error (error);
+    g_assert_null (am_store_get_recovery_notice (store));
+    g_assert_cmpint (user_version (path), ==, AM_STORE_SCHEMA_VERSION);
+    g_assert_cmpint (am_store_count_ids (store, AM_STORE_LIST_PROPERTIES, NULL), ==, 1);
+
+    g_ptr_array_add (page->properties, am_test_property ("B", "", "", "UTC"));
+    g_ptr_array_add (page->properties, am_test_property ("C", "", "", "UTC"));
+    am_sync_page_add_deleted (page, "property", "a8d1f5de-54fb-4c5c-9c87-2e3fd0b2a3f1");
+    am_test_apply (store, page);
+    g_assert_cmpint (am_store_count_ids (store, AM_STORE_LIST_PROPERTIES, NULL), ==, 2);
+  }
+}
+
+static gboolean
+damaged_copy_exists (const char *path,
+                     goffset     size)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  g_autofree char *prefix = g_strconcat (base, ".damaged-", NULL);
+  const char *name;
+
+  while ((name = g_dir_read_name (listing)) != NULL)
+    if (g_str_has_prefix (name, prefix) && !g_str_has_suffix (name, "-wal") && !g_str_has_suffix (name, "-shm"))
+      {
+        g_autofree char *full = g_build_filename (dir, name, NULL);
+        GStatBuf st;
+
+        if (size < 0)
+          return TRUE;
+        return g_stat (full, &st) == 0 && st.st_size == size;
+      }
+  return FALSE;
+}
+
+/* A cache that cannot be read is set aside, kept, and replaced by an
+ * empty one, and the user is told why the list is empty. */
+static void
+assert_recovers (const char *path,
+                 goffset     damaged_size)
+{
+  g_autoptr(AmStore) store = NULL;
+  g_autoptr(AmRecordList) properties = NULL;
+  g_autoptr(AmSyncPage) page = am_sync_page_new ();
+  g_autoptr(GError) error = NULL;
+
+  store = am_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (am_store_get_recovery_notice (store));
+  g_assert_nonnull (strstr (am_store_get_recovery_notice (store), "refilled from the cloud"));
+  g_assert_true (damaged_copy_exists (path, damaged_size));
+
+  properties = am_record_list_new_properties (store);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (properties)), ==, 0);
+
+  /* And the fresh cache works. */
+  g_ptr_array_add (page->properties, am_test_property ("A", "1 Main", "Austin", "America/Chicago"));
+  am_test_apply (store, page);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (properties)), ==, 1);
+}
+
+static char *
+filled_cache (void)
+{
+  char *path = am_test_store_path ();
+  g_autoptr(AmStore) store = NULL;
+  g_autoptr(AmSyncPage) page = am_sync_page_new ();
+  g_autoptr(GError) error = NULL;
+
+  store = am_store_open (path, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 2000; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Property %u", i);
+      g_ptr_array_add (page->properties, am_test_property (name, "1 Main Street", "Austin", "America/Chicago"));
+    }
+  am_test_apply (store, page);
+  return path;
+}
+
+static void
+test_damage_truncated (void)
+{
+  g_autofree char *path = filled_cache ();
+  g_autofree char *contents = NULL;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  g_assert_cmpuint (len, >, 64 * 1024);
+  g_assert_true (g_file_set_contents (path, contents, (gssize) (len / 2), NULL));
+
+  assert_recovers (path, (goffset) (len / 2));
+}
+
+static void
+test_damage_garbage (void)
+{
+  g_autofree char *path = am_test_store_path ();
+  g_autofree char *dir = g_path_get_dirname (path);
+  guint8 garbage[8192];
+
+  for (guint i = 0; i < sizeof garbage; i++)
+    garbage[i] = (guint8) g_test_rand_int_range (0, 256);
+  g_mkdir_with_parents (dir, 0700);
+  g_assert_true (g_file_set_contents (path, (const char *) garbage, sizeof garbage, NULL));
+
+  assert_recovers (path, sizeof garbage);
+}
+
+/* Garbage that starts like a database. */
+static void
+test_damage_bad_pages (void)
+{
+  g_autofree char *path = filled_cache ();
+  g_autofree char *contents = NULL;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  for (gsize i = 100; i < len; i++)
+    contents[i] = (char) g_test_rand_int_range (0, 256);
+  g_assert_true (g_file_set_contents (path, contents, (gssize) len, NULL));
+
+  assert_recovers (path, (goffset) len);
+}
+
+static void
+test_damage_unreadable (void)
+{
+  g_autofree char *path = am_test_store_path ();
+
+  /* Not a file at all. */
+  g_assert_cmpint (g_mkdir_with_parents (path, 0700), ==, 0);
+  assert_recovers (path, -1);
+}
+
+static void
+test_damage_newer_version (void)
+{
+  g_autofree char *path = filled_cache ();
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  exec_sql (db, "PRAGMA user_version = 99");
+  sqlite3_close (db);
+
+  assert_recovers (path, -1);
+}
+
+/* Found damaged while in use: the next start sets it aside. */
+static void
+test_damage_found_later (void)
+{
+  g_autofree char *path = filled_cache ();
+  g_autofree char *marker = g_strconcat (path, ".damaged", NULL);
+
+  g_assert_true (g_file_set_contents (marker, "", 0, NULL));
+  assert_recovers (path, -1);
+  g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
+}
+
+static gboolean
+file_contains (const char   *path,
+               const guint8 *needle,
+               gsize         needle_len)
+{
+  g_autofree char *contents = NULL;
+  gsize len;
+
+  if (!g_file_get_contents (path, &contents, &len, NULL))
+    return FALSE;
+  return needle_len <= len && memmem (contents, len, needle, needle_len) != NULL;
+}
+
+/* After a whole scenario, no key, token or code digits are anywhere in the
+ * cache or its WAL files. */
+static void
+test_no_secrets_in_files (void)
+{
+  static const char *suffixes[] = { "", "-wal", "-shm" };
+  static const char token[] = "am1.session.4f9d2c7e1b8a6053e2d9c4b7a1f0e8d3";
+  g_autofree char *path = am_test_store_path ();
+  g_autoptr(AmStore) store = NULL;
+  g_autoptr(GPtrArray) codes = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AmPasscodeKey) key = NULL;
+  g_autofree char *key_hex = NULL;
+  guint8 k_lock[AM_PASSCODE_KEY_LEN], lock_id[AM_LOCK_ID_LEN];
+  Fixture f = { 0 };
+
+  store = am_store_open (path, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(AmSyncPage) page = portfolio_page (&f);
+    am_test_apply (store, page);
+  }
+
+  am_test_random_bytes (k_lock, sizeof k_lock);
+  am_lock_id_parse (f.front->id, lock_id, NULL);
+  key = am_passcode_key_new (k_lock, lock_id, 1, 10);
+  key_hex = am_hex_encode (k_lock, sizeof k_lock);
+
+  for (guint i = 0; i < 50; i++)
+    {
+      g_autoptr(AmPasscodeRecord) record = am_test_passcode (f.front, H0 + i, 2 + i, T0 + i);
+      char code[AM_PASSCODE_MAX_DIGITS + 1];
+
+      if (!am_passcode_key_derive (key, record->start_h, record->p, code, NULL))
+        continue;
+      g_assert_true (am_store_issue_passcode (store, record, &error));
+      g_assert_no_error (error);
+      g_ptr_array_add (codes, g_strdup (code));
+    }
+  g_assert_cmpuint (codes->len, >=, 49);
+
+  /* Scan while open (WAL and SHM present), then again after closing. */
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      if (pass == 1)
+        g_clear_object (&store);
+
+      for (guint s = 0; s < G_N_ELEMENTS (suffixes); s++)
+        {
+          g_autofree char *file = g_strconcat (path, suffixes[s], NULL);
+
+          if (!g_file_test (file, G_FILE_TEST_EXISTS))
+            continue;
+          g_assert_false (file_contains (file, k_lock, sizeof k_lock));
+          g_assert_false (file_contains (file, (const guint8 *) key_hex, strlen (key_hex)));
+          g_assert_false (file_contains (file, (const guint8 *) token, strlen (token)));
+          for (guint c = 0; c < codes->len; c++)
+            {
+              const char *code = g_ptr_array_index (codes, c);
+              if (file_contains (file, (const guint8 *) code, strlen (code)))
+                g_error ("The digits of a code are in %s", file);
+            }
+        }
+    }
+
+  fixture_tear_down (&f, NULL);
+}
+
+/* A process issuing codes is killed at 200 random moments; after each, the
+ * cache is intact and every passcode has its outbox entry. */
+static void
+test_kill_while_issuing (void)
+{
+  g_autofree char *path = am_test_store_path ();
+  const char *child = g_getenv ("AM_STORE_ISSUE_LOOP");
+  guint n_kills = g_test_thorough () ? 1000 : 200;
+  guint max_passcodes = 0;
+
+  g_assert_nonnull (child);
+
+  for (guint k = 0; k < n_kills; k++)
+    {
+      const char *argv[] = { child, path, NULL };
+      g_autoptr(GSubprocess) process = NULL;
+      g_autoptr(GError) error = NULL;
+      guint n_passcodes;
+
+      process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
+      g_assert_no_error (error);
+      g_usleep (g_test_rand_int_range (1000, 40000));
+      g_subprocess_send_signal (process, SIGKILL);
+      g_subprocess_wait (process, NULL, &error);
+      g_assert_no_error (error);
+
+      if (!g_file_test (path, G_FILE_TEST_EXISTS))
+        continue;
+      g_assert_cmpuint (count_rows (path, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check != 'ok'"), ==, 0);
+      g_assert_cmpuint (count_rows (path,
+        "SELECT count(*) FROM passcodes c LEFT JOIN outbox o ON o.idempotency_id = c.id"
+        " WHERE o.pk IS NULL AND c.source = 'manual'"), ==, 0);
+      g_assert_cmpuint (count_rows (path,
+        "SELECT count(*) FROM outbox o LEFT JOIN passcodes c ON c.id = o.idempotency_id WHERE c.pk IS NULL"), ==, 0);
+      n_passcodes = count_rows (path, "SELECT count(*) FROM passcodes");
+      g_assert_cmpuint (n_passcodes, >=, max_passcodes);
+      max_passcodes = n_passcodes;
+    }
+
+  g_test_message ("%u kills, %u passcodes issued in all", n_kills, max_passcodes);
+  g_assert_cmpuint (max_passcodes, >, 0);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/store/open/creates-private-file", test_open_creates_private_file);
+  g_test_add_func ("/store/open/default-path-is-private", test_open_default_path);
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/store/page/reads-back", test_page_reads_back);
+  ADD ("/store/page/all-or-nothing", test_page_all_or_nothing);
+  ADD ("/store/page/deletes-cascade", test_page_deletes);
+  ADD ("/store/issue/writes-passcode-and-outbox", test_issue_writes_passcode_and_outbox);
+  ADD ("/store/issue/refused-on-unknown-lock", test_issue_on_unknown_lock);
+  ADD ("/store/issue/same-window-found", test_same_window_found);
+  ADD ("/store/outbox/defer-and-remove", test_outbox_defer_and_remove);
+#undef ADD
+  g_test_add_func ("/store/migrations/each-step-keeps-data", test_migration_steps);
+  g_test_add_func ("/store/damage/truncated", test_damage_truncated);
+  g_test_add_func ("/store/damage/garbage", test_damage_garbage);
+  g_test_add_func ("/store/damage/bad-pages", test_damage_bad_pages);
+  g_test_add_func ("/store/damage/unreadable", test_damage_unreadable);
+  g_test_add_func ("/store/damage/newer-version", test_damage_newer_version);
+  g_test_add_func ("/store/damage/found-while-in-use", test_damage_found_later);
+  g_test_add_func ("/store/secrets/none-in-files", test_no_secrets_in_files);
+  g_test_add_func ("/store/crash/killed-while-issuing", test_kill_while_issuing);
+
+  return g_test_run ();
+}
