@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "am-cloud-json.h"
+#include "am-test-cli.h"
 #include "am-test-records.h"
 #include "am-test-vectors.h"
 
@@ -16,22 +17,6 @@
 #define H0 483783                          /* T0 in hours */
 
 #define DASH "—"
-
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
 
 /* A cache as a sync left it: three properties, five locks, passcodes on
  * three of them in three time zones. */
@@ -51,69 +36,15 @@ typedef struct
   AmPasscodeRecord *gate_code;
 } Fixture;
 
-/* Runs the CLI with @args; with @xdg_data_home, in that environment. */
-static void
-run_cli_env (Run                *run,
-             const char         *xdg_data_home,
-             const char * const *args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *cli = g_getenv ("AM_CLI");
-
-  g_assert_nonnull (cli);
-  g_ptr_array_add (argv, (gpointer) cli);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  if (xdg_data_home != NULL)
-    g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", xdg_data_home, TRUE);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  run->status = g_subprocess_get_exit_status (process);
-}
-
-#define RUN_ENV(run, xdg, ...) run_cli_env (run, xdg, (const char * const []) { __VA_ARGS__, NULL })
+#define RUN_ENV(run, xdg, ...) am_test_run_cli (run, NULL, xdg, (const char * const []) { __VA_ARGS__, NULL })
 #define RUN(run, f, ...) RUN_ENV (run, NULL, "--data-dir", (f)->dir, __VA_ARGS__)
 
 /* Exit status 0, nothing on stderr. */
 static void
-assert_ok (Run *run)
+assert_ok (AmTestRun *run)
 {
   g_assert_cmpstr (run->err, ==, "");
   g_assert_cmpint (run->status, ==, 0);
-}
-
-static guint
-count_lines (const char *text)
-{
-  guint n = 0;
-
-  for (const char *c = text; *c != '\0'; c++)
-    n += *c == '\n';
-  return n;
-}
-
-/* Exit status 2, nothing on stdout, one sentence on stderr. */
-static void
-assert_error (Run        *run,
-              const char *expected_words)
-{
-  g_assert_cmpint (run->status, ==, 2);
-  g_assert_cmpstr (run->out, ==, "");
-  g_assert_true (g_str_has_prefix (run->err, "access-manager-cli: "));
-  g_assert_true (g_str_has_suffix (run->err, ".\n"));
-  g_assert_cmpuint (count_lines (run->err), ==, 1);
-  if (expected_words != NULL && strstr (run->err, expected_words) == NULL)
-    g_error ("“%s” not in: %s", expected_words, run->err);
 }
 
 /* The lines of @out, which ends with a newline. */
@@ -338,7 +269,7 @@ json_array_of (const char *out)
   JsonNode *root;
 
   g_assert_true (g_str_has_suffix (out, "\n"));
-  g_assert_cmpuint (count_lines (out), ==, 1);
+  g_assert_cmpuint (am_test_count_lines (out), ==, 1);
   json_parser_load_from_data (parser, out, -1, &error);
   g_assert_no_error (error);
   root = json_parser_get_root (parser);
@@ -350,7 +281,7 @@ static void
 test_properties_table_in_name_order (Fixture       *f,
                                      gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(AmTestRun) run = { 0 };
   g_autofree char *expected = NULL;
 
   RUN (&run, f, "properties");
@@ -370,9 +301,9 @@ static void
 test_properties_search_ignores_accents (Fixture       *f,
                                         gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
-  g_auto(Run) none = { 0 };
-  g_auto(Run) json = { 0 };
+  g_auto(AmTestRun) run = { 0 };
+  g_auto(AmTestRun) none = { 0 };
+  g_auto(AmTestRun) json = { 0 };
   g_autoptr(JsonArray) array = NULL;
   g_autoptr(AmProperty) found = NULL;
   g_auto(GStrv) lines = NULL;
@@ -403,7 +334,7 @@ test_properties_json_equals_records (Fixture       *f,
                                      gconstpointer  data)
 {
   AmProperty *expected[] = { f->alder, f->aurora, f->lotus };
-  g_auto(Run) run = { 0 };
+  g_auto(AmTestRun) run = { 0 };
   g_autoptr(JsonArray) array = NULL;
 
   RUN (&run, f, "properties", "--json");
@@ -424,7 +355,7 @@ static void
 test_locks_table_by_property_then_name (Fixture       *f,
                                         gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(AmTestRun) run = { 0 };
   g_autofree char *expected = NULL;
 
   RUN (&run, f, "locks");
@@ -448,8 +379,8 @@ static void
 test_locks_of_one_property (Fixture       *f,
                             gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
-  g_auto(Run) json = { 0 };
+  g_auto(AmTestRun) run = { 0 };
+  g_auto(AmTestRun) json = { 0 };
   g_autoptr(JsonArray) array = NULL;
   g_auto(GStrv) lines = NULL;
   AmLock *expected[] = { f->portaria, f->seimon };
@@ -480,7 +411,7 @@ test_locks_json_equals_records (Fixture       *f,
                                 gconstpointer  data)
 {
   AmLock *expected[] = { f->back_door, f->front_door, f->portaria, f->seimon, f->main_gate };
-  g_auto(Run) run = { 0 };
+  g_auto(AmTestRun) run = { 0 };
   g_autoptr(JsonArray) array = NULL;
 
   RUN (&run, f, "locks", "--json");
@@ -501,10 +432,10 @@ static void
 test_locks_unknown_property_exits_2 (Fixture       *f,
                                      gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(AmTestRun) run = { 0 };
 
   RUN (&run, f, "locks", "--property", "00000000-0000-4000-8000-000000000000");
-  assert_error (&run, "No property with the id “00000000-0000-4000-8000-000000000000”");
+  am_test_assert_cli_error (&run, "No property with the id “00000000-0000-4000-8000-000000000000”");
 }
 
 /* The expected row of a passcode, its times as @zone_id's clock shows them. */
@@ -548,7 +479,7 @@ static void
 test_passcodes_table_newest_first_in_local_time (Fixture       *f,
                                                  gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(AmTestRun) run = { 0 };
   g_autofree char *created = NULL;
   g_auto(GStrv) lines = NULL;
   const char *expected_status[] = { "scheduled", "revoked", "used", "expired" };
@@ -575,8 +506,8 @@ static void
 test_passcodes_in_each_property_zone (Fixture       *f,
                                       gconstpointer  data)
 {
-  g_auto(Run) chicago = { 0 };
-  g_auto(Run) kolkata = { 0 };
+  g_auto(AmTestRun) chicago = { 0 };
+  g_auto(AmTestRun) kolkata = { 0 };
   g_autoptr(GPtrArray) front = g_ptr_array_new ();
   g_autoptr(GPtrArray) gate = g_ptr_array_new ();
   g_autofree char *in_chicago = NULL;
@@ -611,7 +542,7 @@ test_passcodes_unknown_zone_in_utc (Fixture       *f,
   g_autoptr(AmLock) lock = am_test_lock (property, "Airlock", NULL);
   g_autoptr(GPtrArray) codes = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(AmSyncPage) page = am_sync_page_new ();
-  g_auto(Run) run = { 0 };
+  g_auto(AmTestRun) run = { 0 };
   g_autoptr(GError) error = NULL;
 
   g_ptr_array_add (codes, am_test_passcode (lock, H0, 2, T0));
@@ -634,7 +565,7 @@ static void
 test_passcodes_json_equals_records (Fixture       *f,
                                     gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(AmTestRun) run = { 0 };
   g_autoptr(JsonArray) array = NULL;
 
   RUN (&run, f, "passcodes", "--lock", am_lock_get_id (f->portaria), "--json");
@@ -656,22 +587,22 @@ static void
 test_passcodes_unknown_lock_exits_2 (Fixture       *f,
                                      gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
-  g_auto(Run) missing = { 0 };
+  g_auto(AmTestRun) run = { 0 };
+  g_auto(AmTestRun) missing = { 0 };
 
   RUN (&run, f, "passcodes", "--lock", "00000000-0000-4000-8000-000000000000");
-  assert_error (&run, "No lock with the id “00000000-0000-4000-8000-000000000000” is in the local cache");
+  am_test_assert_cli_error (&run, "No lock with the id “00000000-0000-4000-8000-000000000000” is in the local cache");
 
   RUN (&missing, f, "passcodes");
-  assert_error (&missing, "--lock");
+  am_test_assert_cli_error (&missing, "--lock");
 }
 
 static void
 test_passcodes_lock_without_any_says_so (Fixture       *f,
                                          gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
-  g_auto(Run) json = { 0 };
+  g_auto(AmTestRun) run = { 0 };
+  g_auto(AmTestRun) json = { 0 };
 
   RUN (&run, f, "passcodes", "--lock", am_lock_get_id (f->seimon));
   assert_ok (&run);
@@ -694,7 +625,7 @@ test_passcodes_show_no_code_digits (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (locks); i++)
     for (guint json = 0; json < 2; json++)
       {
-        g_auto(Run) run = { 0 };
+        g_auto(AmTestRun) run = { 0 };
         g_autoptr(GString) out = NULL;
 
         if (json)
@@ -730,19 +661,19 @@ test_default_data_dir_is_xdg_data_home (Fixture       *f,
                                         gconstpointer  data)
 {
   g_autofree char *xdg_data_home = g_path_get_dirname (f->dir);
-  g_auto(Run) run = { 0 };
-  g_auto(Run) elsewhere = { 0 };
+  g_auto(AmTestRun) run = { 0 };
+  g_auto(AmTestRun) elsewhere = { 0 };
   g_autofree char *empty = g_build_filename (g_get_user_cache_dir (), "empty-xdg-data", NULL);
   g_autofree char *would_be = g_build_filename (empty, "access-manager", NULL);
 
   RUN_ENV (&run, xdg_data_home, "properties", "--search", "lotus");
   assert_ok (&run);
-  g_assert_cmpuint (count_lines (run.out), ==, 2);
+  g_assert_cmpuint (am_test_count_lines (run.out), ==, 2);
   g_assert_nonnull (strstr (run.out, am_property_get_id (f->lotus)));
 
   g_assert_cmpint (g_mkdir_with_parents (empty, 0700), ==, 0);
   RUN_ENV (&elsewhere, empty, "properties");
-  assert_error (&elsewhere, would_be);
+  am_test_assert_cli_error (&elsewhere, would_be);
   g_assert_false (g_file_test (would_be, G_FILE_TEST_EXISTS));
 }
 
@@ -751,17 +682,17 @@ test_data_dir_with_equals_sign (Fixture       *f,
                                 gconstpointer  data)
 {
   g_autofree char *option = g_strconcat ("--data-dir=", f->dir, NULL);
-  g_auto(Run) run = { 0 };
-  g_auto(Run) empty = { 0 };
+  g_auto(AmTestRun) run = { 0 };
+  g_auto(AmTestRun) empty = { 0 };
 
   RUN_ENV (&run, NULL, option, "locks", "--property", am_property_get_id (f->lotus));
   assert_ok (&run);
-  g_assert_cmpuint (count_lines (run.out), ==, 2);
+  g_assert_cmpuint (am_test_count_lines (run.out), ==, 2);
   g_assert_nonnull (strstr (run.out, "\nLotus Residency  Main Gate  "));
   g_assert_nonnull (strstr (run.out, am_lock_get_id (f->main_gate)));
 
   RUN_ENV (&empty, NULL, "--data-dir=", "locks");
-  assert_error (&empty, "--data-dir");
+  am_test_assert_cli_error (&empty, "--data-dir");
 }
 
 /* No cache there: exit 2, one sentence, and no cache made. */
@@ -780,16 +711,16 @@ test_missing_cache_exits_2_and_creates_nothing (void)
   g_assert_cmpint (g_mkdir_with_parents (parent, 0700), ==, 0);
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
-      g_auto(Run) in_empty = { 0 };
-      g_auto(Run) in_absent = { 0 };
+      g_auto(AmTestRun) in_empty = { 0 };
+      g_auto(AmTestRun) in_absent = { 0 };
 
       RUN_ENV (&in_empty, NULL, "--data-dir", parent, commands[i][0], commands[i][1], commands[i][2]);
-      assert_error (&in_empty, "There is no local cache in");
+      am_test_assert_cli_error (&in_empty, "There is no local cache in");
       g_assert_nonnull (strstr (in_empty.err, parent));
       g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
 
       RUN_ENV (&in_absent, NULL, "--data-dir", absent, commands[i][0], commands[i][1], commands[i][2]);
-      assert_error (&in_absent, "Sign in and sync first");
+      am_test_assert_cli_error (&in_absent, "Sign in and sync first");
       g_assert_false (g_file_test (absent, G_FILE_TEST_EXISTS));
     }
 }
@@ -807,7 +738,7 @@ test_damaged_cache_notice_then_empty (void)
       g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), name, NULL);
       g_autofree char *file = g_build_filename (dir, "cache.sqlite", NULL);
       g_autoptr(GError) error = NULL;
-      g_auto(Run) run = { 0 };
+      g_auto(AmTestRun) run = { 0 };
 
       g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
       g_file_set_contents (file, garbage, sizeof garbage, &error);
@@ -819,7 +750,7 @@ test_damaged_cache_notice_then_empty (void)
         RUN_ENV (&run, NULL, "--data-dir", dir, "properties");
       g_assert_cmpint (run.status, ==, 0);
       g_assert_true (g_str_has_prefix (run.err, "access-manager-cli: The local cache could not be read"));
-      g_assert_cmpuint (count_lines (run.err), ==, 1);
+      g_assert_cmpuint (am_test_count_lines (run.err), ==, 1);
       g_assert_cmpstr (run.out, ==, json ? "[]\n" : "No properties in the local cache.\n");
     }
 }
@@ -829,13 +760,13 @@ static void
 test_passcode_command_needs_no_cache (void)
 {
   g_autofree char *absent = g_build_filename (g_get_user_cache_dir (), "absent", NULL);
-  g_auto(Run) run = { 0 };
+  g_auto(AmTestRun) run = { 0 };
 
   RUN_ENV (&run, NULL, "--data-dir", absent, "passcode", "derive",
            "--key", AM_TEST_KEY_HEX, "--lock-id", AM_TEST_LOCK_ID,
            "--start-h", "483783", "--p", "2");
   assert_ok (&run);
-  g_assert_cmpuint (count_lines (run.out), ==, 1);
+  g_assert_cmpuint (am_test_count_lines (run.out), ==, 1);
   g_assert_cmpuint (strlen (run.out), ==, 11);
   g_assert_false (g_file_test (absent, G_FILE_TEST_EXISTS));
 }
@@ -843,8 +774,8 @@ test_passcode_command_needs_no_cache (void)
 static void
 test_help_names_the_commands (void)
 {
-  g_auto(Run) run = { 0 };
-  g_auto(Run) after = { 0 };
+  g_auto(AmTestRun) run = { 0 };
+  g_auto(AmTestRun) after = { 0 };
 
   RUN_ENV (&run, NULL, "--help");
   assert_ok (&run);

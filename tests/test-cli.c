@@ -5,78 +5,11 @@
 
 #include <gio/gio.h>
 
+#include "am-test-cli.h"
 #include "am-test-vectors.h"
 #include "am-time.h"
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-static void
-run_cli (Run               *run,
-         const char        *input,
-         const char * const *args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *cli = g_getenv ("AM_CLI");
-
-  g_assert_nonnull (cli);
-  g_ptr_array_add (argv, (gpointer) cli);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_newv ((const char * const *) argv->pdata,
-                               G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                               G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                               G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                               &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, input, NULL, &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  run->status = g_subprocess_get_exit_status (process);
-}
-
-#define RUN(run, input, ...) run_cli (run, input, (const char * const []) { __VA_ARGS__, NULL })
-
-static guint
-count_lines (const char *text)
-{
-  guint n = 0;
-
-  for (const char *c = text; *c != '\0'; c++)
-    n += *c == '\n';
-  return n;
-}
-
-/* Exit status 2, nothing on stdout, one sentence on stderr. */
-static void
-assert_usage_error (Run        *run,
-                    const char *expected_words)
-{
-  g_assert_cmpint (run->status, ==, 2);
-  g_assert_cmpstr (run->out, ==, "");
-  g_assert_true (g_str_has_prefix (run->err, "access-manager-cli: "));
-  g_assert_true (g_str_has_suffix (run->err, ".\n"));
-  g_assert_cmpuint (count_lines (run->err), ==, 1);
-  if (expected_words != NULL && strstr (run->err, expected_words) == NULL)
-    g_error ("“%s” not in: %s", expected_words, run->err);
-}
+#define RUN(run, input, ...) am_test_run_cli (run, input, NULL, (const char * const []) { __VA_ARGS__, NULL })
 
 static char *
 int_string (JsonObject *object,
@@ -95,7 +28,7 @@ test_derive_vectors_by_hour (void)
       JsonObject *v = g_ptr_array_index (vectors, i);
       g_autofree char *kv = NULL, *q = NULL, *digits = NULL, *start_h = NULL, *p = NULL;
       g_autofree char *expected = NULL;
-      g_auto(Run) run = { 0 };
+      g_auto(AmTestRun) run = { 0 };
 
       if (!json_object_has_member (v, "code"))
         continue;
@@ -135,7 +68,7 @@ test_derive_vectors_by_time_json (void)
       g_autoptr(GDateTime) end_in_chicago = NULL;
       g_autoptr(JsonParser) parser = json_parser_new ();
       g_autoptr(GError) error = NULL;
-      g_auto(Run) run = { 0 };
+      g_auto(AmTestRun) run = { 0 };
       gboolean one_time;
       JsonObject *out;
 
@@ -162,12 +95,12 @@ test_derive_vectors_by_time_json (void)
           one_time ? "--one-time" : NULL,
           NULL
         };
-        run_cli (&run, NULL, args);
+        am_test_run_cli (&run, NULL, NULL, args);
       }
       g_assert_cmpstr (run.err, ==, "");
       g_assert_cmpint (run.status, ==, 0);
       g_assert_true (g_str_has_suffix (run.out, "}\n"));
-      g_assert_cmpuint (count_lines (run.out), ==, 1);
+      g_assert_cmpuint (am_test_count_lines (run.out), ==, 1);
 
       json_parser_load_from_data (parser, run.out, -1, &error);
       g_assert_no_error (error);
@@ -199,7 +132,7 @@ test_check_vectors (void)
       g_autofree char *kv = int_string (v, "kv");
       g_autofree char *q = int_string (v, "q_offset_s");
       g_autofree char *digits = int_string (v, "digits");
-      g_auto(Run) run = { 0 };
+      g_auto(AmTestRun) run = { 0 };
 
       for (guint j = 0; j < json_array_get_length (entries); j++)
         {
@@ -241,13 +174,13 @@ test_refusals (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_auto(Run) run = { 0 };
+      g_auto(AmTestRun) run = { 0 };
 
       if (cases[i].one_time)
         RUN (&run, NULL, "passcode", "derive", LOCK, "--start", cases[i].start, "--end", cases[i].end, "--one-time");
       else
         RUN (&run, NULL, "passcode", "derive", LOCK, "--start", cases[i].start, "--end", cases[i].end);
-      assert_usage_error (&run, cases[i].words);
+      am_test_assert_cli_error (&run, cases[i].words);
     }
 }
 
@@ -276,26 +209,26 @@ test_bad_arguments (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_auto(Run) run = { 0 };
+      g_auto(AmTestRun) run = { 0 };
 
-      run_cli (&run, "", cases[i]);
-      assert_usage_error (&run, NULL);
+      am_test_run_cli (&run, "", NULL, cases[i]);
+      am_test_assert_cli_error (&run, NULL);
     }
 }
 
 static void
 test_derive_refuses_aliased_code (void)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(AmTestRun) run = { 0 };
 
   RUN (&run, NULL, "passcode", "derive", LOCK, "--start-h", "906583", "--p", "2");
-  assert_usage_error (&run, "one hour shorter");
+  am_test_assert_cli_error (&run, "one hour shorter");
 }
 
 static void
 test_check_bad_line (void)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(AmTestRun) run = { 0 };
 
   RUN (&run, "1741618200 5087896002\nyesterday 5087896002\n", "passcode", "check", LOCK);
   g_assert_cmpint (run.status, ==, 2);
@@ -307,8 +240,8 @@ test_check_bad_line (void)
 static void
 test_help (void)
 {
-  g_auto(Run) run = { 0 };
-  g_auto(Run) derive = { 0 };
+  g_auto(AmTestRun) run = { 0 };
+  g_auto(AmTestRun) derive = { 0 };
 
   RUN (&run, NULL, "--help");
   g_assert_cmpint (run.status, ==, 0);

@@ -1,0 +1,81 @@
+/* am-test-cli.c: running access-manager-cli from a test
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <gio/gio.h>
+
+#include "am-test-cli.h"
+
+void
+am_test_run_clear (AmTestRun *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+/**
+ * am_test_run_cli:
+ * @run: (out caller-allocates): what the run left
+ * @input: (nullable): its standard input
+ * @xdg_data_home: (nullable): its `XDG_DATA_HOME`, if not the test's
+ * @args: its arguments, %NULL-terminated
+ *
+ * Runs the CLI (`AM_CLI`, set by meson) and waits for it.
+ */
+void
+am_test_run_cli (AmTestRun          *run,
+                 const char         *input,
+                 const char         *xdg_data_home,
+                 const char * const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *cli = g_getenv ("AM_CLI");
+
+  g_assert_nonnull (cli);
+  g_ptr_array_add (argv, (gpointer) cli);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  if (xdg_data_home != NULL)
+    g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", xdg_data_home, TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, input, NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  run->status = g_subprocess_get_exit_status (process);
+}
+
+guint
+am_test_count_lines (const char *text)
+{
+  guint n = 0;
+
+  for (const char *c = text; *c != '\0'; c++)
+    n += *c == '\n';
+  return n;
+}
+
+/* Exit status 2, nothing on stdout, one sentence on stderr. */
+void
+am_test_assert_cli_error (AmTestRun  *run,
+                          const char *expected_words)
+{
+  g_assert_cmpint (run->status, ==, 2);
+  g_assert_cmpstr (run->out, ==, "");
+  g_assert_true (g_str_has_prefix (run->err, "access-manager-cli: "));
+  g_assert_true (g_str_has_suffix (run->err, ".\n"));
+  g_assert_cmpuint (am_test_count_lines (run->err), ==, 1);
+  if (expected_words != NULL && strstr (run->err, expected_words) == NULL)
+    g_error ("“%s” not in: %s", expected_words, run->err);
+}
