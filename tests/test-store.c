@@ -690,6 +690,9 @@ test_kill_while_issuing (void)
       if (!g_file_test (path, G_FILE_TEST_EXISTS))
         continue;
       g_assert_cmpuint (count_rows (path, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check != 'ok'"), ==, 0);
+      /* Killed before its first migration was committed: nothing yet. */
+      if (count_rows (path, "SELECT count(*) FROM sqlite_master WHERE name = 'outbox'") == 0)
+        continue;
       g_assert_cmpuint (count_rows (path,
         "SELECT count(*) FROM passcodes c LEFT JOIN outbox o ON o.idempotency_id = c.id"
         " WHERE o.pk IS NULL AND c.source = 'manual'"), ==, 0);
