@@ -61,38 +61,6 @@ static void am_record_list_iface_init (GListModelInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (AmRecordList, am_record_list, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, am_record_list_iface_init))
 
-typedef struct
-{
-  guint64 *words;
-  guint32  n_words;
-} Bits;
-
-static void
-bits_init (Bits    *bits,
-           guint32  max)
-{
-  bits->n_words = max / 64 + 1;
-  bits->words = g_new0 (guint64, bits->n_words);
-}
-
-static void
-bits_add_all (Bits         *bits,
-              const GArray *ids)
-{
-  for (guint i = 0; ids != NULL && i < ids->len; i++)
-    {
-      guint32 id = g_array_index (ids, guint32, i);
-      bits->words[id / 64] |= G_GUINT64_CONSTANT (1) << (id % 64);
-    }
-}
-
-static gboolean
-bits_has (const Bits *bits,
-          guint32     id)
-{
-  return (bits->words[id / 64] >> (id % 64) & 1) != 0;
-}
-
 static guint32
 max_id (const GArray *ids,
         guint32       max)
@@ -231,17 +199,20 @@ diff_ids (const GArray *old_ids,
 {
   guint32 max = max_id (rewritten, max_id (new_ids, max_id (old_ids, 0)));
   GArray *runs = g_array_new (FALSE, FALSE, sizeof (Run));
-  Bits in_old, in_new, in_rewritten;
+  g_autoptr(AmDocSet) kept = am_doc_set_new (max);
+  g_autoptr(AmDocSet) in_new = am_doc_set_new (max);
   guint i = 0, j = 0;
 
-  bits_init (&in_old, max);
-  bits_init (&in_new, max);
-  bits_init (&in_rewritten, max);
-  bits_add_all (&in_old, old_ids);
-  bits_add_all (&in_new, new_ids);
-  bits_add_all (&in_rewritten, rewritten);
+  for (guint k = 0; k < old_ids->len; k++)
+    am_doc_set_add (kept, g_array_index (old_ids, guint32, k));
+  for (guint k = 0; k < new_ids->len; k++)
+    am_doc_set_add (in_new, g_array_index (new_ids, guint32, k));
+  for (gsize w = 0; w < kept->n_words; w++)
+    kept->words[w] &= in_new->words[w];
+  for (guint k = 0; rewritten != NULL && k < rewritten->len; k++)
+    am_doc_set_remove (kept, g_array_index (rewritten, guint32, k));
 
-#define KEPT(id) (bits_has (&in_old, id) && bits_has (&in_new, id) && !bits_has (&in_rewritten, id))
+#define KEPT(id) am_doc_set_contains (kept, id)
   while (i < old_ids->len || j < new_ids->len)
     {
       Run run = { i, i, j, j };
@@ -268,9 +239,6 @@ diff_ids (const GArray *old_ids,
     }
 #undef KEPT
 
-  g_free (in_old.words);
-  g_free (in_new.words);
-  g_free (in_rewritten.words);
   return runs;
 }
 

@@ -50,31 +50,6 @@ compare_words (gconstpointer a,
   return strcmp (*(const char * const *) a, *(const char * const *) b);
 }
 
-static void
-doc_set_add (AmDocSet *set,
-             guint32   doc)
-{
-  set->words[doc / 64] |= G_GUINT64_CONSTANT (1) << (doc % 64);
-}
-
-static void
-doc_set_remove (AmDocSet *set,
-                guint32   doc)
-{
-  if (doc / 64 < set->n_words)
-    set->words[doc / 64] &= ~(G_GUINT64_CONSTANT (1) << (doc % 64));
-}
-
-static AmDocSet *
-doc_set_new (guint32 max_doc)
-{
-  AmDocSet *set = g_new (AmDocSet, 1);
-
-  set->n_words = max_doc / 64 + 1;
-  set->words = g_new0 (guint64, set->n_words);
-  return set;
-}
-
 /* The first word not ordered before @prefix. */
 static gsize
 lower_bound (AmSearchIndex *index,
@@ -105,7 +80,7 @@ add_prefix_matches (AmSearchIndex *index,
        w < index->n_words && strncmp (index->words[w], prefix, len) == 0;
        w++)
     for (guint32 i = index->offsets[w]; i < index->offsets[w + 1]; i++)
-      doc_set_add (set, index->docs[i]);
+      am_doc_set_add (set, index->docs[i]);
 }
 
 /* Whether every query word starts a word of @folded. */
@@ -331,11 +306,11 @@ am_search_index_query (AmSearchIndex *index,
   while (g_hash_table_iter_next (&iter, &key, NULL))
     max_doc = MAX (max_doc, GPOINTER_TO_UINT (key));
 
-  result = doc_set_new (max_doc);
+  result = am_doc_set_new (max_doc);
   add_prefix_matches (index, query_words[0], result);
   for (guint q = 1; q < n_query_words && index->n_words > 0; q++)
     {
-      g_autoptr(AmDocSet) word_set = doc_set_new (max_doc);
+      g_autoptr(AmDocSet) word_set = am_doc_set_new (max_doc);
 
       add_prefix_matches (index, query_words[q], word_set);
       for (gsize w = 0; w < result->n_words; w++)
@@ -347,12 +322,45 @@ am_search_index_query (AmSearchIndex *index,
     {
       guint32 doc = GPOINTER_TO_UINT (key);
 
-      doc_set_remove (result, doc);
+      am_doc_set_remove (result, doc);
       if (value != NULL && text_matches (value, (const char * const *) query_words))
-        doc_set_add (result, doc);
+        am_doc_set_add (result, doc);
     }
 
   return g_steal_pointer (&result);
+}
+
+/**
+ * am_doc_set_new:
+ * @max_doc: the largest document id it may hold
+ *
+ * Returns: (transfer full): an empty set
+ */
+AmDocSet *
+am_doc_set_new (guint32 max_doc)
+{
+  AmDocSet *set = g_new (AmDocSet, 1);
+
+  set->n_words = max_doc / 64 + 1;
+  set->words = g_new0 (guint64, set->n_words);
+  return set;
+}
+
+void
+am_doc_set_add (AmDocSet *set,
+                guint32   doc)
+{
+  g_assert (doc / 64 < set->n_words);
+
+  set->words[doc / 64] |= G_GUINT64_CONSTANT (1) << (doc % 64);
+}
+
+void
+am_doc_set_remove (AmDocSet *set,
+                   guint32   doc)
+{
+  if (doc / 64 < set->n_words)
+    set->words[doc / 64] &= ~(G_GUINT64_CONSTANT (1) << (doc % 64));
 }
 
 gboolean

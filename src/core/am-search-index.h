@@ -39,6 +39,11 @@ guint                 am_search_index_get_n_pending   (AmSearchIndex        *ind
 AmDocSet             *am_search_index_query           (AmSearchIndex        *index,
                                                        const char           *folded_query);
 
+AmDocSet             *am_doc_set_new                  (guint32               max_doc);
+void                  am_doc_set_add                  (AmDocSet             *set,
+                                                       guint32               doc);
+void                  am_doc_set_remove               (AmDocSet             *set,
+                                                       guint32               doc);
 gboolean              am_doc_set_contains             (const AmDocSet       *set,
                                                        guint32               doc);
 void                  am_doc_set_free                 (AmDocSet             *set);
