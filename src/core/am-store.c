@@ -506,22 +506,23 @@ commit (AmStore  *self,
   return TRUE;
 }
 
-/* The row id of the record with @id in @table, or 0. */
+/* The row id of the record of @type with @id, or 0. */
 static gint64
-lookup_pk (AmStore    *self,
-           const char *table,
-           const char *id)
+lookup_pk (AmStore      *self,
+           AmRecordType  type,
+           const char   *id)
 {
-  static const char *sql[] = {
-    "SELECT pk FROM properties WHERE id = ?1",
-    "SELECT pk FROM locks WHERE id = ?1",
-    "SELECT pk FROM passcodes WHERE id = ?1",
+  static const char * const sql[] = {
+    [AM_RECORD_PROPERTY] = "SELECT pk FROM properties WHERE id = ?1",
+    [AM_RECORD_LOCK] = "SELECT pk FROM locks WHERE id = ?1",
+    [AM_RECORD_PASSCODE] = "SELECT pk FROM passcodes WHERE id = ?1",
   };
-  const char *query = g_str_equal (table, "properties") ? sql[0]
-                    : g_str_equal (table, "locks") ? sql[1] : sql[2];
-  sqlite3_stmt *stmt = prepare (self, query);
+  sqlite3_stmt *stmt;
   gint64 pk = 0;
 
+  g_assert (type < G_N_ELEMENTS (sql) && sql[type] != NULL);
+
+  stmt = prepare (self, sql[type]);
   bind_text (stmt, 1, id);
   if (sqlite3_step (stmt) == SQLITE_ROW)
     pk = sqlite3_column_int64 (stmt, 0);
@@ -535,7 +536,7 @@ lookup_lock_pk (AmStore    *self,
 {
   if (strcmp (self->memo_lock_id, id) != 0)
     {
-      self->memo_lock_pk = lookup_pk (self, "locks", id);
+      self->memo_lock_pk = lookup_pk (self, AM_RECORD_LOCK, id);
       g_strlcpy (self->memo_lock_id, self->memo_lock_pk != 0 ? id : "", sizeof self->memo_lock_id);
     }
   return self->memo_lock_pk;
@@ -687,7 +688,7 @@ write_lock (AmStore     *self,
             GHashTable  *stale_search,
             GError     **error)
 {
-  gint64 property_pk = lookup_pk (self, "properties", lock->property_id);
+  gint64 property_pk = lookup_pk (self, AM_RECORD_PROPERTY, lock->property_id);
   gint64 old_property_pk = 0, pk;
   sqlite3_stmt *stmt;
 
@@ -730,7 +731,7 @@ write_grant (AmStore  *self,
              AmGrant  *grant,
              GError  **error)
 {
-  gint64 property_pk = lookup_pk (self, "properties", grant->property_id);
+  gint64 property_pk = lookup_pk (self, AM_RECORD_PROPERTY, grant->property_id);
 
   if (property_pk == 0)
     return fail_unknown_parent (C_("cloud record", "a grant"), grant->user_id,
@@ -871,7 +872,7 @@ write_deleted (AmStore       *self,
   if (g_str_equal (ref->type, "property") || g_str_equal (ref->type, "grant"))
     {
       /* Losing the grant on a property is losing the property. */
-      pk = lookup_pk (self, "properties", ref->id);
+      pk = lookup_pk (self, AM_RECORD_PROPERTY, ref->id);
       if (pk == 0)
         return TRUE;
       self->memo_lock_id[0] = '\0';
@@ -1733,14 +1734,14 @@ am_store_issue_passcode (AmStore           *self,
   g_return_val_if_fail (AM_IS_STORE (self), FALSE);
   g_return_val_if_fail (AM_IS_PASSCODE_RECORD (record), FALSE);
 
-  lock_pk = lookup_pk (self, "locks", record->lock_id);
+  lock_pk = lookup_pk (self, AM_RECORD_LOCK, record->lock_id);
   if (lock_pk == 0)
     {
       g_set_error (error, AM_ERROR, AM_ERROR_INVALID_DATA,
                    _("This lock is no longer in the local cache. Sync, then choose the lock again."));
       return FALSE;
     }
-  if (lookup_pk (self, "passcodes", record->id) != 0)
+  if (lookup_pk (self, AM_RECORD_PASSCODE, record->id) != 0)
     {
       g_set_error (error, AM_ERROR, AM_ERROR_EXISTS,
                    _("This passcode has already been issued."));
