@@ -287,6 +287,18 @@ on_count_changed_cb (GListModel *model,
   g_array_append_val (f->changes, change);
 }
 
+/* Watches @list for items-changed without reading its items. */
+static void
+watch_counts (Fixture      *f,
+              AmRecordList *list)
+{
+  g_clear_object (&f->list);
+  g_array_set_size (f->changes, 0);
+  f->list = list;
+  f->n_items = g_list_model_get_n_items (G_LIST_MODEL (list));
+  g_signal_connect (list, "items-changed", G_CALLBACK (on_count_changed_cb), f);
+}
+
 /* A long list shows its first page before reading the rest, and reads
  * the same as a list read whole, before and after a change. */
 static void
@@ -315,10 +327,7 @@ test_long_list_first_page (Fixture       *f,
 
   /* A change before the rest was read: the first page is told exactly, and
    * the rows nobody read yet as one run after it. */
-  g_clear_object (&f->list);
-  f->list = am_record_list_new_properties (f->store);
-  f->n_items = g_list_model_get_n_items (G_LIST_MODEL (f->list));
-  g_signal_connect (f->list, "items-changed", G_CALLBACK (on_count_changed_cb), f);
+  watch_counts (f, am_record_list_new_properties (f->store));
   added = add_property (f, "Court 0500a", "Austin");
   g_assert_cmpuint (f->changes->len, ==, 1);
   g_assert_cmpuint (g_array_index (f->changes, Change, 0).position, ==, 256);
@@ -326,11 +335,7 @@ test_long_list_first_page (Fixture       *f,
   g_assert_cmpuint (g_array_index (f->changes, Change, 0).added, ==, 1001 - 256);
 
   /* A change within the first page is told exactly. */
-  g_clear_object (&f->list);
-  g_array_set_size (f->changes, 0);
-  f->list = am_record_list_new_properties (f->store);
-  f->n_items = g_list_model_get_n_items (G_LIST_MODEL (f->list));
-  g_signal_connect (f->list, "items-changed", G_CALLBACK (on_count_changed_cb), f);
+  watch_counts (f, am_record_list_new_properties (f->store));
   g_clear_object (&added);
   added = add_property (f, "Court 0100a", "Austin");
   g_assert_cmpuint (f->changes->len, ==, 2);
