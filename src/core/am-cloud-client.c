@@ -1,0 +1,1 @@
+/* am-cloud-client.c: placeholder until its implementation lands */

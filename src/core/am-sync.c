@@ -1,0 +1,1 @@
+/* am-sync.c: placeholder until its implementation lands */

@@ -1,0 +1,1 @@
+/* am-vault.c: placeholder until its implementation lands */

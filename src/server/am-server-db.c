@@ -1,0 +1,1 @@
+/* am-server-db.c: placeholder until its implementation lands */

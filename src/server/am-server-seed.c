@@ -1,0 +1,1 @@
+/* am-server-seed.c: placeholder until its implementation lands */

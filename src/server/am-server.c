@@ -1,0 +1,1 @@
+/* am-server.c: placeholder until its implementation lands */
