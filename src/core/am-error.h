@@ -24,6 +24,12 @@ G_BEGIN_DECLS
  * @AM_ERROR_CACHE_DAMAGED: the local cache is damaged and must be set aside
  * @AM_ERROR_INVALID_DATA: data from the cloud contradicts itself or the cache
  * @AM_ERROR_EXISTS: the record exists already
+ * @AM_ERROR_VAULT_UNAVAILABLE: there is no Secret Service to keep the secrets
+ * @AM_ERROR_VAULT_LOCKED: the keyring is locked and could not be unlocked
+ * @AM_ERROR_VAULT: the Secret Service failed otherwise
+ * @AM_ERROR_NOT_SIGNED_IN: the operation needs a signed-in user
+ * @AM_ERROR_NO_KEY: the user holds no key for the lock
+ * @AM_ERROR_NOT_FOUND: the cache has no such record
  *
  * Every message that comes with one of these errors is a full sentence that
  * says what to do, fit to be shown to the user as it is.
@@ -43,6 +49,12 @@ typedef enum
   AM_ERROR_CACHE_DAMAGED,
   AM_ERROR_INVALID_DATA,
   AM_ERROR_EXISTS,
+  AM_ERROR_VAULT_UNAVAILABLE,
+  AM_ERROR_VAULT_LOCKED,
+  AM_ERROR_VAULT,
+  AM_ERROR_NOT_SIGNED_IN,
+  AM_ERROR_NO_KEY,
+  AM_ERROR_NOT_FOUND,
 } AmError;
 
 GQuark am_error_quark (void);
