@@ -17,11 +17,14 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "am-cloud-json.h"
 #include "am-error.h"
 #include "am-records-private.h"
+#include "am-secret-memory.h"
 #include "am-time.h"
 
 typedef struct
@@ -765,6 +768,48 @@ am_grant_to_json (AmGrant     *self,
 
 /* Passcode */
 
+/* What the issuer decided: the members that a Passcode shares with the
+ * body of `POST /v1/passcodes`, up to "purpose" and "note". */
+static gboolean
+read_passcode_decision (Reader           *r,
+                        AmPasscodeRecord *self,
+                        gboolean          with_use_by)
+{
+  Reader recipient;
+  g_autofree char *kind = NULL;
+  gint64 kv, start_h, p;
+
+  if (!read_uuid (r, "id", FALSE, &self->id) ||
+      !read_uuid (r, "lock_id", FALSE, &self->lock_id) ||
+      !read_choice (r, "kind", FALSE, passcode_kinds, &kind) ||
+      !read_uint (r, "kv", FALSE, 1, 255, &kv) ||
+      !read_uint (r, "start_h", FALSE, 0, G_MAXUINT32, &start_h) ||
+      !read_uint (r, "p", FALSE, 0, AM_PASSCODE_P_CANCEL_ALL - 1, &p) ||
+      !read_digits (r, "digits", &self->digits) ||
+      !read_time (r, "starts_at", FALSE, &self->starts_at) ||
+      !read_time (r, "ends_at", FALSE, &self->ends_at) ||
+      (with_use_by && !read_time (r, "use_by", FALSE, &self->use_by)) ||
+      !read_object (r, "recipient", TRUE, &recipient) ||
+      (recipient.object != NULL &&
+       (!read_string (&recipient, "name", TRUE, &self->recipient_name) ||
+        !read_string (&recipient, "contact", TRUE, &self->recipient_contact))) ||
+      !read_choice (r, "purpose", FALSE, passcode_purposes, &self->purpose) ||
+      !read_string (r, "note", TRUE, &self->note))
+    return FALSE;
+
+  self->kind = g_str_equal (kind, "one_time") ? AM_PASSCODE_KIND_ONE_TIME : AM_PASSCODE_KIND_TIMED;
+  self->kv = (guint) kv;
+  self->start_h = (guint32) start_h;
+  self->p = (guint) p;
+
+  if (am_passcode_kind_for_p (self->p) != self->kind)
+    {
+      fail_mismatch (r, "p", "kind");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * am_passcode_record_from_json:
  * @object: a Passcode object of the cloud API
@@ -785,29 +830,13 @@ am_passcode_record_from_json (JsonObject  *object,
   /* Translators: a kind of record the cloud sends, with its article; it
    * fills the first %s of messages such as “The cloud sent %s without “%s”.” */
   Reader r = { object, C_("cloud record", "a passcode"), NULL, error };
-  Reader recipient, created_by, revoked_by;
-  g_autofree char *kind = NULL;
-  gint64 kv, start_h, p, use_count;
+  Reader created_by, revoked_by;
+  gint64 use_count;
 
   g_return_val_if_fail (object != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!read_uuid (&r, "id", FALSE, &self->id) ||
-      !read_uuid (&r, "lock_id", FALSE, &self->lock_id) ||
-      !read_choice (&r, "kind", FALSE, passcode_kinds, &kind) ||
-      !read_uint (&r, "kv", FALSE, 1, 255, &kv) ||
-      !read_uint (&r, "start_h", FALSE, 0, G_MAXUINT32, &start_h) ||
-      !read_uint (&r, "p", FALSE, 0, AM_PASSCODE_P_CANCEL_ALL - 1, &p) ||
-      !read_digits (&r, "digits", &self->digits) ||
-      !read_time (&r, "starts_at", FALSE, &self->starts_at) ||
-      !read_time (&r, "ends_at", FALSE, &self->ends_at) ||
-      !read_time (&r, "use_by", FALSE, &self->use_by) ||
-      !read_object (&r, "recipient", TRUE, &recipient) ||
-      (recipient.object != NULL &&
-       (!read_string (&recipient, "name", TRUE, &self->recipient_name) ||
-        !read_string (&recipient, "contact", TRUE, &self->recipient_contact))) ||
-      !read_choice (&r, "purpose", FALSE, passcode_purposes, &self->purpose) ||
-      !read_string (&r, "note", TRUE, &self->note) ||
+  if (!read_passcode_decision (&r, self, TRUE) ||
       !read_choice (&r, "source", FALSE, passcode_sources, &self->source) ||
       !read_object (&r, "created_by", FALSE, &created_by) ||
       !read_uuid (&created_by, "id", FALSE, &self->created_by_id) ||
@@ -822,18 +851,38 @@ am_passcode_record_from_json (JsonObject  *object,
       !read_time (&r, "last_used_at", TRUE, &self->last_used_at) ||
       !read_uint (&r, "use_count", FALSE, 0, G_MAXUINT32, &use_count))
     return NULL;
-
-  self->kind = g_str_equal (kind, "one_time") ? AM_PASSCODE_KIND_ONE_TIME : AM_PASSCODE_KIND_TIMED;
-  self->kv = (guint) kv;
-  self->start_h = (guint32) start_h;
-  self->p = (guint) p;
   self->use_count = (guint) use_count;
 
-  if (am_passcode_kind_for_p (self->p) != self->kind)
-    {
-      fail_mismatch (&r, "p", "kind");
-      return NULL;
-    }
+  return g_steal_pointer (&self);
+}
+
+/**
+ * am_passcode_record_from_create_json:
+ * @object: the body of `POST /v1/passcodes`
+ * @error: a location for a #GError
+ *
+ * Reads what the issuer decided. Whether start_h, p and digits match the
+ * window and the lock is for the caller to check, with the lock at hand.
+ *
+ * Returns: (transfer full) (nullable): a passcode record with only those
+ *   fields (and "created_at") filled, or %NULL when @object is not a valid
+ *   body
+ */
+AmPasscodeRecord *
+am_passcode_record_from_create_json (JsonObject  *object,
+                                     GError     **error)
+{
+  g_autoptr(AmPasscodeRecord) self = am_passcode_record_new_empty ();
+  /* Translators: a kind of record the cloud sends, with its article; it
+   * fills the first %s of messages such as “The cloud sent %s without “%s”.” */
+  Reader r = { object, C_("cloud record", "a passcode"), NULL, error };
+
+  g_return_val_if_fail (object != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!read_passcode_decision (&r, self, FALSE) ||
+      !read_time (&r, "created_at", FALSE, &self->created_at))
+    return NULL;
 
   return g_steal_pointer (&self);
 }
@@ -917,6 +966,41 @@ am_passcode_record_to_create_json (AmPasscodeRecord *self,
 
 /* LockEvent */
 
+/* What the lock's log says, the members shared by a LockEvent and an
+ * uploaded event: "seq" to "result". */
+static gboolean
+read_lock_log_record (Reader            *r,
+                      AmLockEventRecord *self)
+{
+  gint64 seq, start_h, p;
+  gboolean is_reject;
+
+  if (!read_uint (r, "seq", FALSE, 0, G_MAXUINT32, &seq) ||
+      !read_choice (r, "event", FALSE, lock_event_names, &self->event) ||
+      !read_time (r, "at", FALSE, &self->at) ||
+      !read_uint (r, "start_h", FALSE, 0, G_MAXUINT32, &start_h) ||
+      !read_uint (r, "p", FALSE, 0, AM_PASSCODE_P_MAX, &p) ||
+      !read_choice (r, "result", TRUE, reject_results, &self->result))
+    return FALSE;
+
+  self->seq = (guint32) seq;
+  self->start_h = (guint32) start_h;
+  self->p = (guint) p;
+
+  is_reject = g_str_equal (self->event, AM_LOCK_EVENT_NAME_KEYPAD_REJECT);
+  if (is_reject != (self->result != NULL))
+    {
+      fail_mismatch (r, "result", "event");
+      return FALSE;
+    }
+  if (is_reject && self->p != 0)
+    {
+      fail_mismatch (r, "p", "event");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * am_lock_event_record_from_json:
  * @object: a LockEvent object of the cloud API, with its "lock_id" and
@@ -937,37 +1021,14 @@ am_lock_event_record_from_json (JsonObject  *object,
   /* Translators: a kind of record the cloud sends, with its article; it
    * fills the first %s of messages such as “The cloud sent %s without “%s”.” */
   Reader r = { object, C_("cloud record", "a lock event"), NULL, error };
-  gint64 seq, start_h, p;
-  gboolean is_reject;
 
   g_return_val_if_fail (object != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (!read_uuid (&r, "lock_id", FALSE, &self->lock_id) ||
-      !read_uint (&r, "seq", FALSE, 0, G_MAXUINT32, &seq) ||
-      !read_choice (&r, "event", FALSE, lock_event_names, &self->event) ||
-      !read_time (&r, "at", FALSE, &self->at) ||
-      !read_uint (&r, "start_h", FALSE, 0, G_MAXUINT32, &start_h) ||
-      !read_uint (&r, "p", FALSE, 0, AM_PASSCODE_P_MAX, &p) ||
-      !read_choice (&r, "result", TRUE, reject_results, &self->result) ||
+      !read_lock_log_record (&r, self) ||
       !read_uuid (&r, "passcode_id", TRUE, &self->passcode_id))
     return NULL;
-
-  self->seq = (guint32) seq;
-  self->start_h = (guint32) start_h;
-  self->p = (guint) p;
-
-  is_reject = g_str_equal (self->event, AM_LOCK_EVENT_NAME_KEYPAD_REJECT);
-  if (is_reject != (self->result != NULL))
-    {
-      fail_mismatch (&r, "result", "event");
-      return NULL;
-    }
-  if (is_reject && self->p != 0)
-    {
-      fail_mismatch (&r, "p", "event");
-      return NULL;
-    }
 
   return g_steal_pointer (&self);
 }
@@ -1121,4 +1182,786 @@ am_deleted_to_json (const char  *type,
   add_string (builder, "type", type);
   add_string (builder, "id", id);
   json_builder_end_object (builder);
+}
+
+/* Envelopes */
+
+static gboolean
+read_bool (Reader     *r,
+           const char *field,
+           gboolean   *out)
+{
+  JsonNode *node;
+
+  if (!lookup (r, field, FALSE, &node))
+    return FALSE;
+  if (!node_is (node, G_TYPE_BOOLEAN))
+    {
+      /* Translators: the first %s is a kind of record, such as “a lock”;
+       * the second is the name of a field as the cloud sends it. */
+      fail (r, _("The cloud sent %s whose “%s” is not true or false."), r->what, field);
+      return FALSE;
+    }
+  *out = json_node_get_boolean (node);
+  return TRUE;
+}
+
+/* A member that must be a list; its elements are not looked at. */
+static gboolean
+read_array (Reader      *r,
+            const char  *field,
+            JsonArray  **out)
+{
+  JsonNode *node;
+
+  if (!lookup (r, field, FALSE, &node))
+    return FALSE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    {
+      /* Translators: the first %s is a kind of record, such as “a lock”;
+       * the second is the name of a field as the cloud sends it. */
+      fail (r, _("The cloud sent %s whose “%s” is not a list."), r->what, field);
+      return FALSE;
+    }
+  *out = json_node_get_array (node);
+  return TRUE;
+}
+
+/* 32 bytes in standard base64, decoded into @out. */
+static gboolean
+read_key (Reader     *r,
+          const char *field,
+          guint8      out[32])
+{
+  g_autofree char *text = NULL;
+  guchar *bytes = NULL;
+  gsize len = 0;
+  gboolean ok;
+
+  if (!read_text (r, field, &text))
+    return FALSE;
+  for (const char *s = text; *s != '\0'; s++)
+    if (!g_ascii_isalnum (*s) && *s != '+' && *s != '/' && *s != '=')
+      len = G_MAXSIZE;
+  if (len == 0)
+    bytes = g_base64_decode (text, &len);
+  ok = bytes != NULL && len == 32;
+  if (ok)
+    memcpy (out, bytes, 32);
+  if (bytes != NULL)
+    am_secret_memory_wipe (bytes, len);
+  g_free (bytes);
+  am_secret_memory_wipe (text, strlen (text));
+  if (!ok)
+    {
+      g_autofree char *label = field_label (r, field);
+
+      /* Translators: the first %s is a kind of record, such as “a lock”;
+       * the second is the name of a field as the cloud sends it. */
+      fail (r, _("The cloud sent %s whose “%s” is not 32 bytes in base64."), r->what, label);
+    }
+  return ok;
+}
+
+static void
+add_key (JsonBuilder  *builder,
+         const char   *field,
+         const guint8  key[32])
+{
+  g_autofree char *text = g_base64_encode (key, 32);
+
+  add_string (builder, field, text);
+  am_secret_memory_wipe (text, strlen (text));
+}
+
+/* Each element of @array read with @read into @out; an element that is not
+ * an object is refused. */
+static gboolean
+read_each (Reader     *r,
+           JsonArray  *array,
+           gpointer  (*read) (JsonObject *object, GError **error),
+           GPtrArray  *out)
+{
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      gpointer record;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        {
+          /* Translators: %s is a kind of record, such as “a sync page” */
+          fail (r, _("The cloud sent %s with a list entry that is not an object."), r->what);
+          return FALSE;
+        }
+      record = read (json_node_get_object (node), r->error);
+      if (record == NULL)
+        return FALSE;
+      g_ptr_array_add (out, record);
+    }
+  return TRUE;
+}
+
+/**
+ * am_cloud_user_new:
+ * @id: the user's id
+ * @name: the user's name
+ * @email: (nullable): the user's email address
+ *
+ * Returns: (transfer full): a new user
+ */
+AmCloudUser *
+am_cloud_user_new (const char *id,
+                   const char *name,
+                   const char *email)
+{
+  AmCloudUser *user = g_new0 (AmCloudUser, 1);
+
+  user->id = g_strdup (id);
+  user->name = g_strdup (name);
+  user->email = g_strdup (email);
+  return user;
+}
+
+void
+am_cloud_user_free (AmCloudUser *user)
+{
+  if (user == NULL)
+    return;
+  g_free (user->id);
+  g_free (user->name);
+  g_free (user->email);
+  g_free (user);
+}
+
+/**
+ * am_cloud_user_from_json:
+ * @object: a User object
+ * @error: a location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the user, or %NULL when @object is
+ *   not a valid User
+ */
+AmCloudUser *
+am_cloud_user_from_json (JsonObject  *object,
+                         GError     **error)
+{
+  g_autoptr(AmCloudUser) user = g_new0 (AmCloudUser, 1);
+  /* Translators: a kind of record the cloud sends, with its article; it
+   * fills the first %s of messages such as “The cloud sent %s without “%s”.” */
+  Reader r = { object, C_("cloud record", "a user"), NULL, error };
+
+  g_return_val_if_fail (object != NULL, NULL);
+
+  if (!read_uuid (&r, "id", FALSE, &user->id) ||
+      !read_string (&r, "name", FALSE, &user->name) ||
+      !read_string (&r, "email", TRUE, &user->email))
+    return NULL;
+  return g_steal_pointer (&user);
+}
+
+void
+am_cloud_user_to_json (const AmCloudUser *user,
+                       JsonBuilder       *builder)
+{
+  g_return_if_fail (user != NULL);
+  g_return_if_fail (JSON_IS_BUILDER (builder));
+
+  json_builder_begin_object (builder);
+  add_string (builder, "id", user->id);
+  add_string (builder, "name", user->name);
+  add_string (builder, "email", user->email);
+  json_builder_end_object (builder);
+}
+
+/**
+ * am_cloud_org_new:
+ * @id: the organisation's id
+ * @name: its name
+ *
+ * Returns: (transfer full): a new organisation
+ */
+AmCloudOrg *
+am_cloud_org_new (const char *id,
+                  const char *name)
+{
+  AmCloudOrg *org = g_new0 (AmCloudOrg, 1);
+
+  org->id = g_strdup (id);
+  org->name = g_strdup (name);
+  return org;
+}
+
+void
+am_cloud_org_free (AmCloudOrg *org)
+{
+  if (org == NULL)
+    return;
+  g_free (org->id);
+  g_free (org->name);
+  g_free (org);
+}
+
+/**
+ * am_cloud_org_from_json:
+ * @object: an Org object
+ * @error: a location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the organisation, or %NULL when
+ *   @object is not a valid Org
+ */
+AmCloudOrg *
+am_cloud_org_from_json (JsonObject  *object,
+                        GError     **error)
+{
+  g_autoptr(AmCloudOrg) org = g_new0 (AmCloudOrg, 1);
+  /* Translators: a kind of record the cloud sends, with its article; it
+   * fills the first %s of messages such as “The cloud sent %s without “%s”.” */
+  Reader r = { object, C_("cloud record", "an organization"), NULL, error };
+
+  g_return_val_if_fail (object != NULL, NULL);
+
+  if (!read_uuid (&r, "id", FALSE, &org->id) ||
+      !read_string (&r, "name", FALSE, &org->name))
+    return NULL;
+  return g_steal_pointer (&org);
+}
+
+void
+am_cloud_org_to_json (const AmCloudOrg *org,
+                      JsonBuilder      *builder)
+{
+  g_return_if_fail (org != NULL);
+  g_return_if_fail (JSON_IS_BUILDER (builder));
+
+  json_builder_begin_object (builder);
+  add_string (builder, "id", org->id);
+  add_string (builder, "name", org->name);
+  json_builder_end_object (builder);
+}
+
+/* The "user" and "org" members of an answer. */
+static gboolean
+read_user_and_org (Reader       *r,
+                   AmCloudUser **user,
+                   AmCloudOrg  **org)
+{
+  Reader sub;
+
+  if (!read_object (r, "user", FALSE, &sub))
+    return FALSE;
+  *user = am_cloud_user_from_json (sub.object, r->error);
+  if (*user == NULL || !read_object (r, "org", FALSE, &sub))
+    return FALSE;
+  *org = am_cloud_org_from_json (sub.object, r->error);
+  return *org != NULL;
+}
+
+void
+am_cloud_session_free (AmCloudSession *session)
+{
+  if (session == NULL)
+    return;
+  am_secret_memory_free (session->token);
+  am_cloud_user_free (session->user);
+  am_cloud_org_free (session->org);
+  g_free (session);
+}
+
+/**
+ * am_cloud_session_from_json:
+ * @object: the answer of `POST /v1/sessions` or of accepting an invitation
+ * @with_token: whether a "token" must be there (a new session)
+ * @error: a location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the session, or %NULL when @object
+ *   is not a valid answer
+ */
+AmCloudSession *
+am_cloud_session_from_json (JsonObject  *object,
+                            gboolean     with_token,
+                            GError     **error)
+{
+  g_autoptr(AmCloudSession) session = g_new0 (AmCloudSession, 1);
+  /* Translators: a kind of record the cloud sends, with its article; it
+   * fills the first %s of messages such as “The cloud sent %s without “%s”.” */
+  Reader r = { object, C_("cloud record", "a session"), NULL, error };
+
+  g_return_val_if_fail (object != NULL, NULL);
+
+  if ((with_token && !read_text (&r, "token", &session->token)) ||
+      !read_user_and_org (&r, &session->user, &session->org))
+    return NULL;
+  return g_steal_pointer (&session);
+}
+
+/**
+ * am_cloud_session_to_json:
+ * @session: a session; its token is written when it has one
+ * @builder: a builder, where a value may go
+ */
+void
+am_cloud_session_to_json (const AmCloudSession *session,
+                          JsonBuilder          *builder)
+{
+  g_return_if_fail (session != NULL);
+  g_return_if_fail (JSON_IS_BUILDER (builder));
+
+  json_builder_begin_object (builder);
+  if (session->token != NULL)
+    add_string (builder, "token", session->token);
+  json_builder_set_member_name (builder, "user");
+  am_cloud_user_to_json (session->user, builder);
+  json_builder_set_member_name (builder, "org");
+  am_cloud_org_to_json (session->org, builder);
+  json_builder_end_object (builder);
+}
+
+void
+am_cloud_me_free (AmCloudMe *me)
+{
+  if (me == NULL)
+    return;
+  am_cloud_user_free (me->user);
+  am_cloud_org_free (me->org);
+  g_clear_pointer (&me->grants, g_ptr_array_unref);
+  g_free (me);
+}
+
+/**
+ * am_cloud_me_from_json:
+ * @object: the answer of `GET /v1/me`
+ * @error: a location for a #GError
+ *
+ * Returns: (transfer full) (nullable): who the session belongs to, or
+ *   %NULL when @object is not a valid answer
+ */
+AmCloudMe *
+am_cloud_me_from_json (JsonObject  *object,
+                       GError     **error)
+{
+  g_autoptr(AmCloudMe) me = g_new0 (AmCloudMe, 1);
+  /* Translators: a kind of record the cloud sends, with its article; it
+   * fills the first %s of messages such as “The cloud sent %s without “%s”.” */
+  Reader r = { object, C_("cloud record", "an account"), NULL, error };
+  JsonArray *grants;
+
+  g_return_val_if_fail (object != NULL, NULL);
+
+  me->grants = g_ptr_array_new_with_free_func (g_object_unref);
+  if (!read_user_and_org (&r, &me->user, &me->org) ||
+      !read_array (&r, "grants", &grants) ||
+      !read_each (&r, grants, (gpointer) am_grant_from_json, me->grants))
+    return NULL;
+  return g_steal_pointer (&me);
+}
+
+void
+am_cloud_me_to_json (const AmCloudMe *me,
+                     JsonBuilder     *builder)
+{
+  g_return_if_fail (me != NULL);
+  g_return_if_fail (JSON_IS_BUILDER (builder));
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "user");
+  am_cloud_user_to_json (me->user, builder);
+  json_builder_set_member_name (builder, "org");
+  am_cloud_org_to_json (me->org, builder);
+  json_builder_set_member_name (builder, "grants");
+  json_builder_begin_array (builder);
+  for (guint i = 0; me->grants != NULL && i < me->grants->len; i++)
+    am_grant_to_json (g_ptr_array_index (me->grants, i), builder);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+}
+
+void
+am_cloud_lock_key_free (AmCloudLockKey *key)
+{
+  if (key == NULL)
+    return;
+  g_free (key->lock_id);
+  am_secret_memory_wipe (key, sizeof *key);
+  g_free (key);
+}
+
+/**
+ * am_cloud_lock_key_from_json:
+ * @object: the answer of `GET /v1/locks/{lock_id}/key`
+ * @error: a location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the key, wiped from memory when
+ *   freed, or %NULL when @object is not a valid answer
+ */
+AmCloudLockKey *
+am_cloud_lock_key_from_json (JsonObject  *object,
+                             GError     **error)
+{
+  g_autoptr(AmCloudLockKey) key = g_new0 (AmCloudLockKey, 1);
+  /* Translators: a kind of record the cloud sends, with its article; it
+   * fills the first %s of messages such as “The cloud sent %s without “%s”.” */
+  Reader r = { object, C_("cloud record", "a lock key"), NULL, error };
+  Reader previous;
+  gint64 kv, previous_kv;
+
+  g_return_val_if_fail (object != NULL, NULL);
+
+  if (!read_uuid (&r, "lock_id", FALSE, &key->lock_id) ||
+      !read_uint (&r, "kv", FALSE, 1, 255, &kv) ||
+      !read_key (&r, "key", key->key) ||
+      !read_object (&r, "previous", TRUE, &previous) ||
+      (previous.object != NULL &&
+       (!read_uint (&previous, "kv", FALSE, 1, 255, &previous_kv) ||
+        !read_key (&previous, "key", key->previous_key) ||
+        !read_time (&previous, "valid_until", FALSE, &key->previous_valid_until))))
+    return NULL;
+
+  key->kv = (guint) kv;
+  if (previous.object != NULL)
+    {
+      key->previous_kv = (guint) previous_kv;
+      if (key->previous_kv == key->kv)
+        {
+          fail_mismatch (&r, "previous.kv", "kv");
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&key);
+}
+
+/**
+ * am_cloud_lock_key_to_json:
+ * @key: a lock key
+ * @builder: a builder, where a value may go
+ *
+ * Writes the answer of `GET /v1/locks/{lock_id}/key`; "previous" is null
+ * when @key has no previous version.
+ */
+void
+am_cloud_lock_key_to_json (const AmCloudLockKey *key,
+                           JsonBuilder          *builder)
+{
+  g_return_if_fail (key != NULL);
+  g_return_if_fail (JSON_IS_BUILDER (builder));
+
+  json_builder_begin_object (builder);
+  add_string (builder, "lock_id", key->lock_id);
+  add_uint (builder, "kv", key->kv);
+  add_key (builder, "key", key->key);
+  json_builder_set_member_name (builder, "previous");
+  if (key->previous_kv == 0)
+    json_builder_add_null_value (builder);
+  else
+    {
+      json_builder_begin_object (builder);
+      add_uint (builder, "kv", key->previous_kv);
+      add_key (builder, "key", key->previous_key);
+      add_time (builder, "valid_until", key->previous_valid_until);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_object (builder);
+}
+
+/**
+ * am_cloud_error_from_json:
+ * @object: an error answer, `{"error": {"code", "message"}}`
+ * @code: (out) (transfer full) (optional): its code
+ * @message: (out) (transfer full) (optional): its message
+ *
+ * Lenient: an error answer only adds words to a status that already says
+ * what happened.
+ *
+ * Returns: whether @object holds an error with a code and a message
+ */
+gboolean
+am_cloud_error_from_json (JsonObject  *object,
+                          char       **code,
+                          char       **message)
+{
+  JsonNode *node;
+  JsonObject *inner;
+  const char *the_code, *the_message;
+
+  g_return_val_if_fail (object != NULL, FALSE);
+
+  node = json_object_get_member (object, "error");
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return FALSE;
+  inner = json_node_get_object (node);
+  node = json_object_get_member (inner, "code");
+  the_code = node != NULL ? node_string (node) : NULL;
+  node = json_object_get_member (inner, "message");
+  the_message = node != NULL ? node_string (node) : NULL;
+  if (the_code == NULL || the_message == NULL)
+    return FALSE;
+
+  if (code != NULL)
+    *code = g_strdup (the_code);
+  if (message != NULL)
+    *message = g_strdup (the_message);
+  return TRUE;
+}
+
+void
+am_cloud_error_to_json (const char  *code,
+                        const char  *message,
+                        JsonBuilder *builder)
+{
+  g_return_if_fail (code != NULL && message != NULL);
+  g_return_if_fail (JSON_IS_BUILDER (builder));
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "error");
+  json_builder_begin_object (builder);
+  add_string (builder, "code", code);
+  add_string (builder, "message", message);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+}
+
+static gpointer
+read_deleted (JsonObject  *object,
+              GError     **error)
+{
+  g_autofree AmDeletedRef *ref = g_new0 (AmDeletedRef, 1);
+
+  if (!am_deleted_from_json (object, &ref->type, &ref->id, error))
+    return NULL;
+  return g_steal_pointer (&ref);
+}
+
+/**
+ * am_sync_page_from_json:
+ * @object: the answer of `GET /v1/sync`
+ * @more: (out) (optional): whether the client should ask again at once
+ * @error: a location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the page, or %NULL when @object or
+ *   any record in it is not valid
+ */
+AmSyncPage *
+am_sync_page_from_json (JsonObject  *object,
+                        gboolean    *more,
+                        GError     **error)
+{
+  g_autoptr(AmSyncPage) page = am_sync_page_new ();
+  /* Translators: a kind of record the cloud sends, with its article; it
+   * fills the first %s of messages such as “The cloud sent %s without “%s”.” */
+  Reader r = { object, C_("cloud record", "a sync page"), NULL, error };
+  const struct
+  {
+    const char *field;
+    gpointer  (*read) (JsonObject *object, GError **error);
+    GPtrArray  *out;
+  } lists[] = {
+    { "properties", (gpointer) am_property_from_json, page->properties },
+    { "locks", (gpointer) am_lock_from_json, page->locks },
+    { "grants", (gpointer) am_grant_from_json, page->grants },
+    { "passcodes", (gpointer) am_passcode_record_from_json, page->passcodes },
+    { "events", (gpointer) am_lock_event_record_from_json, page->events },
+    { "unlocks", (gpointer) am_unlock_from_json, page->unlocks },
+    { "deleted", read_deleted, page->deleted },
+  };
+  gboolean the_more;
+
+  g_return_val_if_fail (object != NULL, NULL);
+
+  if (!read_text (&r, "cursor", &page->cursor) ||
+      !read_bool (&r, "more", &the_more))
+    return NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
+    {
+      JsonArray *array;
+
+      if (!read_array (&r, lists[i].field, &array) ||
+          !read_each (&r, array, lists[i].read, lists[i].out))
+        return NULL;
+    }
+
+  if (more != NULL)
+    *more = the_more;
+  return g_steal_pointer (&page);
+}
+
+/**
+ * am_sync_page_to_json:
+ * @page: a page; its cursor must be set
+ * @more: whether the client should ask again at once
+ * @builder: a builder, where a value may go
+ */
+void
+am_sync_page_to_json (const AmSyncPage *page,
+                      gboolean          more,
+                      JsonBuilder      *builder)
+{
+  const struct
+  {
+    const char *field;
+    void      (*write) (gpointer record, JsonBuilder *builder);
+    GPtrArray  *records;
+  } lists[] = {
+    { "properties", (gpointer) am_property_to_json, page->properties },
+    { "locks", (gpointer) am_lock_to_json, page->locks },
+    { "grants", (gpointer) am_grant_to_json, page->grants },
+    { "passcodes", (gpointer) am_passcode_record_to_json, page->passcodes },
+    { "events", (gpointer) am_lock_event_record_to_json, page->events },
+    { "unlocks", (gpointer) am_unlock_to_json, page->unlocks },
+  };
+
+  g_return_if_fail (page != NULL && page->cursor != NULL);
+  g_return_if_fail (JSON_IS_BUILDER (builder));
+
+  json_builder_begin_object (builder);
+  add_string (builder, "cursor", page->cursor);
+  json_builder_set_member_name (builder, "more");
+  json_builder_add_boolean_value (builder, more);
+  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
+    {
+      json_builder_set_member_name (builder, lists[i].field);
+      json_builder_begin_array (builder);
+      for (guint j = 0; j < lists[i].records->len; j++)
+        lists[i].write (g_ptr_array_index (lists[i].records, j), builder);
+      json_builder_end_array (builder);
+    }
+  json_builder_set_member_name (builder, "deleted");
+  json_builder_begin_array (builder);
+  for (guint j = 0; j < page->deleted->len; j++)
+    {
+      const AmDeletedRef *ref = g_ptr_array_index (page->deleted, j);
+
+      am_deleted_to_json (ref->type, ref->id, builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+}
+
+/**
+ * am_lock_events_to_upload_json:
+ * @events: (element-type AmLockEventRecord): records of one lock's log
+ * @builder: a builder, where a value may go
+ *
+ * Writes the body of `POST /v1/locks/{lock_id}/events`: the events without
+ * "lock_id" (it is in the path) and "passcode_id" (the cloud links them).
+ */
+void
+am_lock_events_to_upload_json (GPtrArray   *events,
+                               JsonBuilder *builder)
+{
+  g_return_if_fail (events != NULL);
+  g_return_if_fail (JSON_IS_BUILDER (builder));
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "events");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < events->len; i++)
+    {
+      AmLockEventRecord *self = g_ptr_array_index (events, i);
+
+      json_builder_begin_object (builder);
+      add_uint (builder, "seq", self->seq);
+      add_string (builder, "event", self->event);
+      add_time (builder, "at", self->at);
+      add_uint (builder, "start_h", self->start_h);
+      add_uint (builder, "p", self->p);
+      add_string (builder, "result", self->result);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+}
+
+/**
+ * am_lock_events_from_upload_json:
+ * @object: the body of `POST /v1/locks/{lock_id}/events`
+ * @lock_id: the lock of the path
+ * @error: a location for a #GError
+ *
+ * Returns: (transfer container) (element-type AmLockEventRecord) (nullable):
+ *   the events, with @lock_id and no passcode, or %NULL when @object is not
+ *   a valid body
+ */
+GPtrArray *
+am_lock_events_from_upload_json (JsonObject  *object,
+                                 const char  *lock_id,
+                                 GError     **error)
+{
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (g_object_unref);
+  /* Translators: a kind of record the cloud sends, with its article; it
+   * fills the first %s of messages such as “The cloud sent %s without “%s”.” */
+  Reader r = { object, C_("cloud record", "a lock event"), NULL, error };
+  JsonArray *array;
+
+  g_return_val_if_fail (object != NULL, NULL);
+  g_return_val_if_fail (lock_id != NULL, NULL);
+
+  if (!read_array (&r, "events", &array))
+    return NULL;
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      g_autoptr(AmLockEventRecord) self = am_lock_event_record_new_empty ();
+      Reader element = { NULL, r.what, NULL, error };
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        {
+          /* Translators: %s is a kind of record, such as “a sync page” */
+          fail (&r, _("The cloud sent %s with a list entry that is not an object."), r.what);
+          return NULL;
+        }
+      element.object = json_node_get_object (node);
+      if (!read_lock_log_record (&element, self))
+        return NULL;
+      self->lock_id = g_strdup (lock_id);
+      g_ptr_array_add (events, g_steal_pointer (&self));
+    }
+  return g_steal_pointer (&events);
+}
+
+/**
+ * am_unlock_to_create_json:
+ * @self: an unlock
+ * @builder: a builder, where a value may go
+ *
+ * Writes the body of `POST /v1/unlocks`; the cloud knows who sent it.
+ */
+void
+am_unlock_to_create_json (AmUnlock    *self,
+                          JsonBuilder *builder)
+{
+  g_return_if_fail (AM_IS_UNLOCK (self));
+  g_return_if_fail (JSON_IS_BUILDER (builder));
+
+  json_builder_begin_object (builder);
+  add_string (builder, "id", self->id);
+  add_string (builder, "lock_id", self->lock_id);
+  add_time (builder, "at", self->at);
+  add_string (builder, "result", self->result);
+  json_builder_end_object (builder);
+}
+
+/**
+ * am_unlock_from_create_json:
+ * @object: the body of `POST /v1/unlocks`
+ * @error: a location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the unlock without its user, or
+ *   %NULL when @object is not a valid body
+ */
+AmUnlock *
+am_unlock_from_create_json (JsonObject  *object,
+                            GError     **error)
+{
+  g_autoptr(AmUnlock) self = am_unlock_new_empty ();
+  /* Translators: a kind of record the cloud sends, with its article; it
+   * fills the first %s of messages such as “The cloud sent %s without “%s”.” */
+  Reader r = { object, C_("cloud record", "an unlock"), NULL, error };
+
+  g_return_val_if_fail (object != NULL, NULL);
+
+  if (!read_uuid (&r, "id", FALSE, &self->id) ||
+      !read_uuid (&r, "lock_id", FALSE, &self->lock_id) ||
+      !read_time (&r, "at", FALSE, &self->at) ||
+      !read_choice (&r, "result", FALSE, unlock_results, &self->result))
+    return NULL;
+  return g_steal_pointer (&self);
 }
