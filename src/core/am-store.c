@@ -62,6 +62,11 @@ struct _AmStore
    * passcodes together. Valid within one transaction. */
   char           memo_lock_id[40];
   gint64         memo_lock_pk;
+
+  /* During a sync from scratch: the ids each page brings are noted in the
+   * temporary table "seen", so that what the cloud no longer sends can go
+   * at the end. */
+  gboolean       noting_seen;
 };
 
 enum {
@@ -154,6 +159,16 @@ static const struct
     "  BEGIN UPDATE counts SET n = n + 1 WHERE name = 'properties'; END;"
     "CREATE TRIGGER properties_uncounted AFTER DELETE ON properties"
     "  BEGIN UPDATE counts SET n = n - 1 WHERE name = 'properties'; END;",
+    NULL },
+
+  /* 4: who is signed in, to which cloud; and whether a sync from scratch
+   * is under way, which must finish before records it did not see go. */
+  { "CREATE TABLE account ("
+    "  singleton INTEGER PRIMARY KEY CHECK (singleton = 1),"
+    "  server TEXT NOT NULL, user_id TEXT NOT NULL, user_name TEXT NOT NULL,"
+    "  user_email TEXT, org_id TEXT NOT NULL, org_name TEXT NOT NULL,"
+    "  signed_in INTEGER NOT NULL);"
+    "ALTER TABLE sync_state ADD COLUMN full_sync INTEGER NOT NULL DEFAULT 0;",
     NULL },
 };
 
@@ -1514,6 +1529,51 @@ am_store_get_recovery_notice (AmStore *self)
   return self->recovery_notice;
 }
 
+/* Notes the ids of a page's records in "seen", during a sync from scratch. */
+static gboolean
+note_seen (AmStore           *self,
+           const AmSyncPage  *page,
+           GError           **error)
+{
+  sqlite3_stmt *stmt = prepare (self, "INSERT OR IGNORE INTO temp.seen (type, id) VALUES (?1, ?2)");
+  const struct
+  {
+    AmRecordType  type;
+    GPtrArray    *records;
+  } lists[] = {
+    { AM_RECORD_PROPERTY, page->properties },
+    { AM_RECORD_LOCK, page->locks },
+    { AM_RECORD_GRANT, page->grants },
+    { AM_RECORD_PASSCODE, page->passcodes },
+    { AM_RECORD_UNLOCK, page->unlocks },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
+    for (guint j = 0; j < lists[i].records->len; j++)
+      {
+        gpointer record = g_ptr_array_index (lists[i].records, j);
+        const char *id;
+
+        switch (lists[i].type)
+          {
+          case AM_RECORD_PROPERTY: id = ((AmProperty *) record)->id; break;
+          case AM_RECORD_LOCK: id = ((AmLock *) record)->id; break;
+          case AM_RECORD_GRANT: id = ((AmGrant *) record)->property_id; break;
+          case AM_RECORD_PASSCODE: id = ((AmPasscodeRecord *) record)->id; break;
+          case AM_RECORD_UNLOCK: id = ((AmUnlock *) record)->id; break;
+          case AM_RECORD_LOCK_EVENT:
+          case AM_RECORD_OUTBOX:
+          case AM_N_RECORD_TYPES:
+          default: g_assert_not_reached ();
+          }
+        sqlite3_bind_int (stmt, 1, lists[i].type);
+        bind_text (stmt, 2, id);
+        if (!step_done (self, stmt, error))
+          return FALSE;
+      }
+  return TRUE;
+}
+
 /**
  * am_store_apply_page:
  * @self: a store
@@ -1555,6 +1615,8 @@ am_store_apply_page (AmStore           *self,
   for (guint i = 0; ok && i < page->deleted->len; i++)
     ok = write_deleted (self, g_ptr_array_index (page->deleted, i), stale_search, error);
   ok = ok && refresh_search_texts (self, stale_search, error);
+  if (self->noting_seen)
+    ok = ok && note_seen (self, page, error);
 
   if (ok && page->cursor != NULL)
     {
@@ -1620,6 +1682,294 @@ am_store_set_last_sync (AmStore  *self,
   stmt = prepare (self, "UPDATE sync_state SET last_success_at = ?1");
   sqlite3_bind_int64 (stmt, 1, at);
   return step_done (self, stmt, error);
+}
+
+/**
+ * am_account_free:
+ * @account: (nullable): an account
+ */
+void
+am_account_free (AmAccount *account)
+{
+  if (account == NULL)
+    return;
+  g_free (account->server);
+  g_free (account->user_id);
+  g_free (account->user_name);
+  g_free (account->user_email);
+  g_free (account->org_id);
+  g_free (account->org_name);
+  g_free (account);
+}
+
+/**
+ * am_store_get_account:
+ * @self: a store
+ *
+ * Returns: (transfer full) (nullable): the account the cache belongs to,
+ *   signed in or not; %NULL before anyone signed in
+ */
+AmAccount *
+am_store_get_account (AmStore *self)
+{
+  sqlite3_stmt *stmt;
+  AmAccount *account = NULL;
+
+  g_return_val_if_fail (AM_IS_STORE (self), NULL);
+
+  stmt = prepare (self, "SELECT server, user_id, user_name, user_email, org_id, org_name, signed_in"
+                        " FROM account");
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      account = g_new0 (AmAccount, 1);
+      account->server = column_text (stmt, 0);
+      account->user_id = column_text (stmt, 1);
+      account->user_name = column_text (stmt, 2);
+      account->user_email = column_text (stmt, 3);
+      account->org_id = column_text (stmt, 4);
+      account->org_name = column_text (stmt, 5);
+      account->signed_in = sqlite3_column_int (stmt, 6) != 0;
+    }
+  sqlite3_reset (stmt);
+  return account;
+}
+
+/**
+ * am_store_set_account:
+ * @self: a store
+ * @account: who signed in, to which cloud
+ * @error: a location for a #GError
+ *
+ * Records who the cache belongs to. The caller makes sure that the cache
+ * holds nothing of another account (am_store_reset()).
+ */
+gboolean
+am_store_set_account (AmStore          *self,
+                      const AmAccount  *account,
+                      GError          **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (AM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (account != NULL && account->server != NULL && account->user_id != NULL, FALSE);
+
+  stmt = prepare (self, "INSERT OR REPLACE INTO account (singleton, server, user_id, user_name,"
+                        " user_email, org_id, org_name, signed_in) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  bind_text (stmt, 1, account->server);
+  bind_text (stmt, 2, account->user_id);
+  bind_text (stmt, 3, account->user_name);
+  bind_text (stmt, 4, account->user_email);
+  bind_text (stmt, 5, account->org_id);
+  bind_text (stmt, 6, account->org_name);
+  sqlite3_bind_int (stmt, 7, account->signed_in);
+  return step_done (self, stmt, error);
+}
+
+/**
+ * am_store_set_signed_in:
+ * @self: a store
+ * @signed_in: whether the account's session is valid
+ * @error: a location for a #GError
+ *
+ * Marks the account signed out (its session ended or was refused) or in
+ * again; the cache stays either way.
+ */
+gboolean
+am_store_set_signed_in (AmStore   *self,
+                        gboolean   signed_in,
+                        GError   **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (AM_IS_STORE (self), FALSE);
+
+  stmt = prepare (self, "UPDATE account SET signed_in = ?1");
+  sqlite3_bind_int (stmt, 1, signed_in);
+  return step_done (self, stmt, error);
+}
+
+/**
+ * am_store_reset:
+ * @self: a store
+ * @error: a location for a #GError
+ *
+ * Forgets every record, the outbox, the cursor and the account: for a
+ * cache that is to belong to someone else.
+ */
+gboolean
+am_store_reset (AmStore  *self,
+                GError  **error)
+{
+  g_return_val_if_fail (AM_IS_STORE (self), FALSE);
+
+  if (!begin (self, error))
+    return FALSE;
+  self->memo_lock_id[0] = '\0';
+  if (!exec (self,
+             "DELETE FROM properties; DELETE FROM users; DELETE FROM outbox; DELETE FROM account;"
+             "UPDATE sync_state SET cursor = NULL, last_success_at = NULL, full_sync = 0;",
+             error))
+    {
+      rollback (self);
+      return FALSE;
+    }
+  for (guint t = AM_RECORD_PROPERTY; t < AM_N_RECORD_TYPES; t++)
+    note_changed (self, t, 0);
+  return commit (self, error);
+}
+
+/**
+ * am_store_outbox_count:
+ * @self: a store
+ *
+ * Returns: the number of changes waiting for the cloud
+ */
+gint64
+am_store_outbox_count (AmStore *self)
+{
+  sqlite3_stmt *stmt;
+  gint64 n = 0;
+
+  g_return_val_if_fail (AM_IS_STORE (self), 0);
+
+  stmt = prepare (self, "SELECT count(*) FROM outbox");
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return n;
+}
+
+/**
+ * am_store_is_full_sync:
+ * @self: a store
+ *
+ * Returns: whether a sync from scratch was begun and not finished, also by
+ *   a process that has ended since
+ */
+gboolean
+am_store_is_full_sync (AmStore *self)
+{
+  sqlite3_stmt *stmt;
+  gboolean full = FALSE;
+
+  g_return_val_if_fail (AM_IS_STORE (self), FALSE);
+
+  stmt = prepare (self, "SELECT full_sync FROM sync_state");
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    full = sqlite3_column_int (stmt, 0) != 0;
+  sqlite3_reset (stmt);
+  return full;
+}
+
+/**
+ * am_store_begin_full_sync:
+ * @self: a store
+ * @error: a location for a #GError
+ *
+ * Starts a sync from scratch: forgets the cursor, and from now on notes
+ * the records each page brings, until am_store_finish_full_sync() drops
+ * those it did not bring. A sync from scratch that a process could not
+ * finish is begun again from its start, since what it saw is lost.
+ */
+gboolean
+am_store_begin_full_sync (AmStore  *self,
+                          GError  **error)
+{
+  g_return_val_if_fail (AM_IS_STORE (self), FALSE);
+
+  if (!exec (self,
+             "CREATE TEMP TABLE IF NOT EXISTS seen (type INTEGER, id TEXT, PRIMARY KEY (type, id))"
+             " WITHOUT ROWID; DELETE FROM temp.seen;"
+             "UPDATE sync_state SET cursor = NULL, full_sync = 1;",
+             error))
+    return FALSE;
+  self->noting_seen = TRUE;
+  return TRUE;
+}
+
+/**
+ * am_store_finish_full_sync:
+ * @self: a store
+ * @error: a location for a #GError
+ *
+ * Ends a sync from scratch whose last page is in: what the cloud did not
+ * send is no longer the user's to see, and goes, except the changes still
+ * waiting in the outbox. Lock events are facts of a lock's log and stay
+ * while their lock does.
+ */
+gboolean
+am_store_finish_full_sync (AmStore  *self,
+                           GError  **error)
+{
+  g_autoptr(GHashTable) stale_search = g_hash_table_new (NULL, NULL);
+  sqlite3_stmt *stmt;
+  gboolean ok;
+  int rc;
+
+  g_return_val_if_fail (AM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (self->noting_seen, FALSE);
+
+  if (!begin (self, error))
+    return FALSE;
+  self->memo_lock_id[0] = '\0';
+  ok = exec (self, "DELETE FROM properties WHERE id NOT IN (SELECT id FROM temp.seen WHERE type = 0);", error);
+  if (ok)
+    {
+      /* The properties whose gone locks they were found by. */
+      stmt = prepare (self, "DELETE FROM locks WHERE id NOT IN (SELECT id FROM temp.seen WHERE type = 1)"
+                            " RETURNING property");
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        g_hash_table_add (stale_search, GINT_TO_POINTER (sqlite3_column_int (stmt, 0)));
+      sqlite3_reset (stmt);
+      ok = rc == SQLITE_DONE || set_sqlite_error (self, rc, error);
+    }
+  ok = ok &&
+       exec (self,
+             "DELETE FROM grants WHERE property NOT IN (SELECT p.pk FROM properties p"
+             "  JOIN temp.seen s ON s.type = 2 AND s.id = p.id);"
+             "DELETE FROM passcodes WHERE id NOT IN (SELECT id FROM temp.seen WHERE type = 3)"
+             "  AND id NOT IN (SELECT idempotency_id FROM outbox);"
+             "DELETE FROM unlocks WHERE id NOT IN (SELECT id FROM temp.seen WHERE type = 5)"
+             "  AND id NOT IN (SELECT idempotency_id FROM outbox);"
+             "UPDATE sync_state SET full_sync = 0;"
+             "DELETE FROM temp.seen;",
+             error) &&
+       refresh_search_texts (self, stale_search, error);
+  if (!ok)
+    {
+      rollback (self);
+      return FALSE;
+    }
+  for (guint t = AM_RECORD_PROPERTY; t <= AM_RECORD_UNLOCK; t++)
+    note_changed (self, t, 0);
+  self->noting_seen = FALSE;
+  return commit (self, error);
+}
+
+/**
+ * am_store_list_keyed_locks:
+ * @self: a store
+ *
+ * Returns: (transfer container) (element-type AmLock): the locks on whose
+ *   property the user may generate codes or unlock over Bluetooth: those
+ *   whose keys the user holds
+ */
+GPtrArray *
+am_store_list_keyed_locks (AmStore *self)
+{
+  GPtrArray *locks = g_ptr_array_new_with_free_func (g_object_unref);
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (AM_IS_STORE (self), locks);
+
+  stmt = prepare (self, LOCK_SELECT " JOIN grants g ON g.property = l.property"
+                        " WHERE ',' || g.permissions || ',' LIKE '%,generate_codes,%'"
+                        "    OR ',' || g.permissions || ',' LIKE '%,ble_unlock,%'"
+                        " ORDER BY l.pk");
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (locks, read_lock (stmt));
+  sqlite3_reset (stmt);
+  return locks;
 }
 
 /**

@@ -15,7 +15,7 @@
 G_BEGIN_DECLS
 
 /* The version of the cache's schema this code writes (PRAGMA user_version). */
-#define AM_STORE_SCHEMA_VERSION 3
+#define AM_STORE_SCHEMA_VERSION 4
 
 typedef enum
 {
@@ -90,6 +90,29 @@ typedef struct
 
 #define AM_OUTBOX_PASSCODE_CREATE "passcode.create"
 
+/**
+ * AmAccount:
+ * @server: the cloud's base URL
+ * @user_id: the user's id
+ * @user_name: the user's name
+ * @user_email: (nullable): the user's email address
+ * @org_id: the organisation's id
+ * @org_name: the organisation's name
+ * @signed_in: whether the session is valid, as far as the cache knows
+ *
+ * Who the cache belongs to. The session token is in the vault.
+ */
+typedef struct
+{
+  char     *server;
+  char     *user_id;
+  char     *user_name;
+  char     *user_email;
+  char     *org_id;
+  char     *org_name;
+  gboolean  signed_in;
+} AmAccount;
+
 #define AM_TYPE_STORE (am_store_get_type ())
 
 G_DECLARE_FINAL_TYPE (AmStore, am_store, AM, STORE, GObject)
@@ -115,6 +138,24 @@ gint64             am_store_get_last_sync         (AmStore            *self);
 gboolean           am_store_set_last_sync         (AmStore            *self,
                                                    gint64              at,
                                                    GError            **error);
+
+void               am_account_free                (AmAccount          *account);
+AmAccount         *am_store_get_account           (AmStore            *self);
+gboolean           am_store_set_account           (AmStore            *self,
+                                                   const AmAccount    *account,
+                                                   GError            **error);
+gboolean           am_store_set_signed_in         (AmStore            *self,
+                                                   gboolean            signed_in,
+                                                   GError            **error);
+gboolean           am_store_reset                 (AmStore            *self,
+                                                   GError            **error);
+gint64             am_store_outbox_count          (AmStore            *self);
+gboolean           am_store_is_full_sync          (AmStore            *self);
+gboolean           am_store_begin_full_sync       (AmStore            *self,
+                                                   GError            **error);
+gboolean           am_store_finish_full_sync      (AmStore            *self,
+                                                   GError            **error);
+GPtrArray         *am_store_list_keyed_locks      (AmStore            *self);
 
 AmProperty        *am_store_get_property          (AmStore            *self,
                                                    const char         *id);
@@ -147,5 +188,6 @@ gboolean           am_store_outbox_defer          (AmStore            *self,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AmSyncPage, am_sync_page_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AmOutboxEntry, am_outbox_entry_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AmAccount, am_account_free)
 
 G_END_DECLS
