@@ -28,4 +28,19 @@ int  am_cli_locks            (int    argc,
 int  am_cli_passcodes        (int    argc,
                               char **argv);
 
+int  am_cli_login            (int    argc,
+                              char **argv);
+int  am_cli_accept_invite    (int    argc,
+                              char **argv);
+int  am_cli_logout           (int    argc,
+                              char **argv);
+int  am_cli_sync             (int    argc,
+                              char **argv);
+int  am_cli_status           (int    argc,
+                              char **argv);
+int  am_cli_generate         (int    argc,
+                              char **argv);
+int  am_cli_revoke           (int    argc,
+                              char **argv);
+
 G_END_DECLS

@@ -26,6 +26,13 @@ static const Command commands[] = {
   { "properties", N_("List the properties in the local cache"), am_cli_properties },
   { "locks", N_("List the locks in the local cache"), am_cli_locks },
   { "passcodes", N_("List a lock’s passcodes in the local cache, without their digits"), am_cli_passcodes },
+  { "login", N_("Sign in to your company’s Access Manager cloud"), am_cli_login },
+  { "accept-invite", N_("Accept an invitation, and sign in"), am_cli_accept_invite },
+  { "logout", N_("Sign out, and take the lock keys off this computer"), am_cli_logout },
+  { "sync", N_("Send the changes made here to the cloud, and fetch the cloud’s"), am_cli_sync },
+  { "status", N_("Tell who is signed in, when the last sync was, and what waits for the cloud"), am_cli_status },
+  { "generate", N_("Issue a passcode for a lock, also offline"), am_cli_generate },
+  { "revoke", N_("Revoke a passcode"), am_cli_revoke },
 };
 
 /* The folder of the local cache, from --data-dir; NULL for the default. */
@@ -39,7 +46,7 @@ print_usage (FILE *stream)
   fprintf (stream, "%s\n  access-manager-cli [--data-dir DIR] COMMAND [OPTION…]\n\n%s\n",
            _("Usage:"), _("Commands:"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (stream, "  %-12s %s\n", commands[i].name, _(commands[i].summary));
+    fprintf (stream, "  %-14s %s\n", commands[i].name, _(commands[i].summary));
   fprintf (stream, "\n");
   /* Translators: %s is a folder */
   fprintf (stream, _("--data-dir DIR names the folder of the local cache, for the commands that read it; by default “%s”."),
