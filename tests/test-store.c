@@ -707,6 +707,125 @@ test_kill_while_issuing (void)
   g_assert_cmpuint (max_passcodes, >, 0);
 }
 
+static void
+test_account_kept (Fixture       *f,
+                   gconstpointer  data)
+{
+  AmAccount account = {
+    (char *) "https://cloud.example.com/api", (char *) "5a0c5e1b-1111-4222-8333-944455566677",
+    (char *) "Ana Souza", (char *) "ana@example.com", (char *) "6b1d6f2c-2222-4333-9444-a55566677788",
+    (char *) "Oak Property Group", TRUE,
+  };
+  g_autoptr(AmAccount) read = NULL;
+  g_autoptr(AmStore) again = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (am_store_get_account (f->store));
+  g_assert_true (am_store_set_account (f->store, &account, &error));
+  g_assert_no_error (error);
+  g_assert_true (am_store_set_signed_in (f->store, FALSE, &error));
+
+  /* Across a restart: who it was, and that the session is over. */
+  g_clear_object (&f->store);
+  again = am_store_open (f->path, &error);
+  g_assert_no_error (error);
+  read = am_store_get_account (again);
+  g_assert_nonnull (read);
+  g_assert_cmpstr (read->server, ==, account.server);
+  g_assert_cmpstr (read->user_name, ==, "Ana Souza");
+  g_assert_cmpstr (read->org_name, ==, "Oak Property Group");
+  g_assert_false (read->signed_in);
+  /* Signing out keeps the cache. */
+  g_assert_cmpuint (count_rows (f->path, "SELECT count(*) FROM properties"), ==, 2);
+}
+
+static void
+test_reset_forgets_everything (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(AmPasscodeRecord) issued = am_test_passcode (f->lobby, H0, 2, T0);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (am_store_issue_passcode (f->store, issued, &error));
+  g_assert_cmpint (am_store_outbox_count (f->store), ==, 1);
+  g_assert_true (am_store_reset (f->store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (am_store_outbox_count (f->store), ==, 0);
+  g_assert_null (am_store_get_cursor (f->store));
+  g_assert_null (am_store_get_account (f->store));
+  g_assert_cmpuint (count_rows (f->path, "SELECT count(*) FROM properties"), ==, 0);
+  g_assert_cmpuint (count_rows (f->path, "SELECT count(*) FROM passcodes"), ==, 0);
+}
+
+/* A sync from scratch drops what the cloud no longer sends, but not a
+ * passcode issued here that has not reached the cloud yet. */
+static void
+test_full_sync_drops_unseen (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(AmSyncPage) first = am_sync_page_new ();
+  g_autoptr(AmSyncPage) last = am_sync_page_new ();
+  g_autoptr(AmPasscodeRecord) issued = am_test_passcode (f->front, H0 + 30, 2, T0);
+  g_autoptr(AmPasscodeRecord) gone = NULL;
+  g_autoptr(AmLock) gone_lock = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (am_store_issue_passcode (f->store, issued, &error));
+  g_assert_true (am_store_begin_full_sync (f->store, &error));
+  g_assert_no_error (error);
+  g_assert_true (am_store_is_full_sync (f->store));
+  g_assert_null (am_store_get_cursor (f->store));
+
+  /* The cloud now sends Austin with its front door only, over two pages. */
+  g_ptr_array_add (first->properties, g_object_ref (f->austin));
+  g_ptr_array_add (first->locks, g_object_ref (f->front));
+  first->cursor = g_strdup ("cursor-a");
+  am_test_apply (f->store, first);
+  g_ptr_array_add (last->grants, am_test_grant (f->austin, "generate_codes"));
+  last->cursor = g_strdup ("cursor-b");
+  am_test_apply (f->store, last);
+  /* Nothing is dropped before the last page. */
+  g_assert_cmpuint (count_rows (f->path, "SELECT count(*) FROM properties"), ==, 2);
+
+  g_assert_true (am_store_finish_full_sync (f->store, &error));
+  g_assert_no_error (error);
+  g_assert_false (am_store_is_full_sync (f->store));
+  g_assert_cmpuint (count_rows (f->path, "SELECT count(*) FROM properties"), ==, 1);
+  g_assert_cmpuint (count_rows (f->path, "SELECT count(*) FROM locks"), ==, 1);
+  g_assert_cmpuint (count_rows (f->path, "SELECT count(*) FROM grants"), ==, 1);
+  gone_lock = am_store_get_lock (f->store, am_lock_get_id (f->garage));
+  g_assert_null (gone_lock);
+  gone = am_store_get_passcode (f->store, am_passcode_record_get_id (f->code));
+  g_assert_null (gone);
+  g_clear_object (&gone);
+  gone = am_store_get_passcode (f->store, am_passcode_record_get_id (issued));
+  g_assert_nonnull (gone);
+  g_assert_cmpint (am_store_outbox_count (f->store), ==, 1);
+  g_assert_cmpstr (am_store_get_cursor (f->store), ==, "cursor-b");
+}
+
+/* Only the locks whose property grants code generation or Bluetooth
+ * unlocking have keys to fetch. */
+static void
+test_keyed_locks (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) locks = am_store_list_keyed_locks (f->store);
+  g_autoptr(AmSyncPage) page = am_sync_page_new ();
+
+  g_assert_cmpuint (locks->len, ==, 2);
+  for (guint i = 0; i < locks->len; i++)
+    g_assert_cmpstr (am_lock_get_property_id (g_ptr_array_index (locks, i)), ==, am_property_get_id (f->austin));
+
+  g_ptr_array_add (page->grants, am_test_grant (f->austin, "view_activity"));
+  g_ptr_array_add (page->grants, am_test_grant (f->sao_paulo, "ble_unlock"));
+  am_test_apply (f->store, page);
+  g_clear_pointer (&locks, g_ptr_array_unref);
+  locks = am_store_list_keyed_locks (f->store);
+  g_assert_cmpuint (locks->len, ==, 1);
+  g_assert_cmpstr (am_lock_get_id (g_ptr_array_index (locks, 0)), ==, am_lock_get_id (f->lobby));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -723,6 +842,10 @@ main (int    argc,
   ADD ("/store/issue/refused-on-unknown-lock", test_issue_on_unknown_lock);
   ADD ("/store/issue/same-window-found", test_same_window_found);
   ADD ("/store/outbox/defer-and-remove", test_outbox_defer_and_remove);
+  ADD ("/store/account/kept-across-restart-and-sign-out", test_account_kept);
+  ADD ("/store/account/reset-forgets-everything", test_reset_forgets_everything);
+  ADD ("/store/full-sync/drops-unseen-keeps-outbox", test_full_sync_drops_unseen);
+  ADD ("/store/keys/locks-with-code-or-bluetooth-grant", test_keyed_locks);
 #undef ADD
   g_test_add_func ("/store/migrations/each-step-keeps-data", test_migration_steps);
   g_test_add_func ("/store/damage/truncated", test_damage_truncated);
