@@ -652,6 +652,12 @@ print_issued (AmPasscodeRecord *record,
       json_builder_add_string_value (builder, am_passcode_record_get_id (record));
       json_builder_set_member_name (builder, "code");
       json_builder_add_string_value (builder, code);
+      json_builder_set_member_name (builder, "kv");
+      json_builder_add_int_value (builder, am_passcode_record_get_kv (record));
+      json_builder_set_member_name (builder, "start_h");
+      json_builder_add_int_value (builder, am_passcode_record_get_start_h (record));
+      json_builder_set_member_name (builder, "p");
+      json_builder_add_int_value (builder, am_passcode_record_get_p (record));
       json_builder_set_member_name (builder, "starts_at");
       json_builder_add_string_value (builder, starts_utc);
       json_builder_set_member_name (builder, "ends_at");
