@@ -89,6 +89,21 @@ is_loopback_host (const char *host)
   return address != NULL && g_inet_address_get_is_loopback (address);
 }
 
+/* A host name or an IP address; not "exa mple.com". */
+static gboolean
+is_valid_host (const char *host)
+{
+  if (host == NULL || host[0] == '\0')
+    return FALSE;
+  if (g_hostname_is_ip_address (host))
+    return TRUE;
+
+  for (const char *p = host; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '.' && *p != '_' && (guchar) *p < 0x80)
+      return FALSE;
+  return TRUE;
+}
+
 /* Checks @base_url and gives it back without a trailing slash, and its
  * host. Pure: no network. */
 static gboolean
@@ -112,7 +127,7 @@ parse_base_url (const char  *base_url,
     }
 
   uri = g_uri_parse (text, SOUP_HTTP_URI_FLAGS, NULL);
-  if (uri == NULL || g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0')
+  if (uri == NULL || !is_valid_host (g_uri_get_host (uri)))
     {
       g_set_error (error, AM_CLOUD_ERROR, AM_CLOUD_ERROR_INVALID_URL,
                    _("“%s” is not a web address. Enter the address of the cloud server, for example https://cloud.example.com."),
@@ -1096,7 +1111,7 @@ am_cloud_client_accept_invitation_async (AmCloudClient       *self,
 
   escaped = g_uri_escape_string (invite_token, NULL, FALSE);
   path = g_strdup_printf ("/v1/invitations/%s/accept", escaped);
-  task = request_new (self, SOUP_METHOD_POST, path, "/v1/invitations/…/accept", FALSE,
+  task = request_new (self, SOUP_METHOD_POST, path, "/v1/invitations/{token}/accept", FALSE,
                       answer_invitation, cancellable, callback, user_data,
                       am_cloud_client_accept_invitation_async);
   if (task == NULL)
