@@ -914,6 +914,35 @@ test_error_body_that_is_not_json_still_maps_status (Fixture       *f,
 }
 
 static void
+test_advice_not_repeated_when_cloud_gave_it (Fixture       *f,
+                                             gconstpointer  data)
+{
+  const struct
+  {
+    guint       status;
+    const char *said;
+    const char *expected;
+  } cases[] = {
+    { 503, "The server failed. Try again later.", "The cloud failed: The server failed. Try again later." },
+    { 401, "Your session has ended; sign in again.", "The cloud refused: Your session has ended; sign in again." },
+    { 401, "Your session has ended", "The cloud refused: Your session has ended. Sign in again." },
+  };
+
+  am_cloud_client_set_token (f->client, TOKEN);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(AmCloudMe) me = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *answer = error_answer ("x", cases[i].said);
+
+      fixture_answer (f, cases[i].status, answer);
+      me = get_me (f, &error);
+      g_assert_nonnull (error);
+      g_assert_cmpstr (error->message, ==, cases[i].expected);
+    }
+}
+
+static void
 test_retry_after_read_as_seconds_or_date (Fixture       *f,
                                           gconstpointer  data)
 {
@@ -1474,6 +1503,7 @@ main (int    argc,
        test_status_maps_to_error_with_cloud_sentence);
   ADD ("errors/error-body-not-json-still-maps-status",
        test_error_body_that_is_not_json_still_maps_status);
+  ADD ("errors/advice-not-repeated-when-cloud-gave-it", test_advice_not_repeated_when_cloud_gave_it);
   ADD ("errors/retry-after-read-as-seconds-or-date", test_retry_after_read_as_seconds_or_date);
   ADD ("errors/malformed-answers-are-bad-response", test_malformed_answers_are_bad_response);
   ADD ("errors/truncated-answer-is-transient", test_truncated_answer_is_transient);

@@ -277,90 +277,108 @@ server_message_from_body (GBytes *body)
   return clean_server_message (message);
 }
 
+/* The cloud's own sentence and what to do, unless its sentence says so
+ * already ("Try again later." twice reads badly). */
+static GError *
+cloud_said (AmCloudError  code,
+            gboolean      failed,
+            const char   *message,
+            const char   *advice)
+{
+  g_autofree char *folded_message = g_utf8_casefold (message, -1);
+  g_autofree char *folded_advice = g_utf8_casefold (advice, -1);
+
+  if (strstr (folded_message, folded_advice) != NULL)
+    return g_error_new (AM_CLOUD_ERROR, code,
+                        failed ? _("The cloud failed: %s") : _("The cloud refused: %s"),
+                        message);
+
+  return g_error_new (AM_CLOUD_ERROR, code,
+                      /* Translators: the first %s is the cloud's own sentence, the
+                       * second a sentence that says what to do */
+                      failed ? _("The cloud failed: %s %s") : _("The cloud refused: %s %s"),
+                      message, advice);
+}
+
 static GError *
 status_error (guint       status,
               const char *message)
 {
+  AmCloudError code;
+  const char *advice;
+  const char *alone;
+
   switch (status)
     {
     case SOUP_STATUS_UNAUTHORIZED:
-      if (message != NULL)
-        return g_error_new (AM_CLOUD_ERROR, AM_CLOUD_ERROR_SIGNED_OUT,
-                            _("The cloud refused: %s Sign in again."), message);
-      return g_error_new_literal (AM_CLOUD_ERROR, AM_CLOUD_ERROR_SIGNED_OUT,
-                                  _("You are no longer signed in to the cloud. Sign in again."));
+      code = AM_CLOUD_ERROR_SIGNED_OUT;
+      advice = _("Sign in again.");
+      alone = _("You are no longer signed in to the cloud. Sign in again.");
+      break;
 
     case SOUP_STATUS_FORBIDDEN:
-      if (message != NULL)
-        return g_error_new (AM_CLOUD_ERROR, AM_CLOUD_ERROR_FORBIDDEN,
-                            _("The cloud refused: %s Ask your administrator for the permission you need."),
-                            message);
-      return g_error_new_literal (AM_CLOUD_ERROR, AM_CLOUD_ERROR_FORBIDDEN,
-                                  _("You do not have permission to do this. Ask your administrator for the permission you need."));
+      code = AM_CLOUD_ERROR_FORBIDDEN;
+      advice = _("Ask your administrator for the permission you need.");
+      alone = _("You do not have permission to do this. Ask your administrator for the permission you need.");
+      break;
 
     case SOUP_STATUS_NOT_FOUND:
-      if (message != NULL)
-        return g_error_new (AM_CLOUD_ERROR, AM_CLOUD_ERROR_NOT_FOUND,
-                            _("The cloud refused: %s Sync, check that it still exists, and try again."),
-                            message);
-      return g_error_new_literal (AM_CLOUD_ERROR, AM_CLOUD_ERROR_NOT_FOUND,
-                                  _("The cloud does not know what was asked for. Sync, check that it still exists, and try again."));
+      code = AM_CLOUD_ERROR_NOT_FOUND;
+      advice = _("Sync, check that it still exists, and try again.");
+      alone = _("The cloud does not know what was asked for. Sync, check that it still exists, and try again.");
+      break;
 
     case SOUP_STATUS_CONFLICT:
-      if (message != NULL)
-        return g_error_new (AM_CLOUD_ERROR, AM_CLOUD_ERROR_CONFLICT,
-                            _("The cloud refused: %s Sync, then try again."), message);
-      return g_error_new_literal (AM_CLOUD_ERROR, AM_CLOUD_ERROR_CONFLICT,
-                                  _("This conflicts with a change made elsewhere. Sync, then try again."));
+      code = AM_CLOUD_ERROR_CONFLICT;
+      advice = _("Sync, then try again.");
+      alone = _("This conflicts with a change made elsewhere. Sync, then try again.");
+      break;
 
     case SOUP_STATUS_GONE:
-      if (message != NULL)
-        return g_error_new (AM_CLOUD_ERROR, AM_CLOUD_ERROR_CURSOR_GONE,
-                            _("The cloud refused: %s Sync everything again from the start."),
-                            message);
-      return g_error_new_literal (AM_CLOUD_ERROR, AM_CLOUD_ERROR_CURSOR_GONE,
-                                  _("The cloud no longer knows where the last sync ended. Sync everything again from the start."));
+      code = AM_CLOUD_ERROR_CURSOR_GONE;
+      advice = _("Sync everything again from the start.");
+      alone = _("The cloud no longer knows where the last sync ended. Sync everything again from the start.");
+      break;
 
     case SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE:
-      if (message != NULL)
-        return g_error_new (AM_CLOUD_ERROR, AM_CLOUD_ERROR_TOO_LARGE,
-                            _("The cloud refused: %s Send less at once, then try again."), message);
-      return g_error_new_literal (AM_CLOUD_ERROR, AM_CLOUD_ERROR_TOO_LARGE,
-                                  _("The cloud refused a request that was too large. Send less at once, then try again."));
+      code = AM_CLOUD_ERROR_TOO_LARGE;
+      advice = _("Send less at once, then try again.");
+      alone = _("The cloud refused a request that was too large. Send less at once, then try again.");
+      break;
 
     case STATUS_TOO_MANY_REQUESTS:
-      if (message != NULL)
-        return g_error_new (AM_CLOUD_ERROR, AM_CLOUD_ERROR_RATE_LIMITED,
-                            _("The cloud refused: %s Wait a while, then try again."), message);
-      return g_error_new_literal (AM_CLOUD_ERROR, AM_CLOUD_ERROR_RATE_LIMITED,
-                                  _("The cloud has had too many requests. Wait a while, then try again."));
+      code = AM_CLOUD_ERROR_RATE_LIMITED;
+      advice = _("Wait a while, then try again.");
+      alone = _("The cloud has had too many requests. Wait a while, then try again.");
+      break;
 
     default:
-      break;
-    }
+      if (SOUP_STATUS_IS_CLIENT_ERROR (status))
+        {
+          if (message != NULL)
+            return cloud_said (AM_CLOUD_ERROR_INVALID, FALSE, message,
+                               _("Correct it, then try again."));
+          return g_error_new (AM_CLOUD_ERROR, AM_CLOUD_ERROR_INVALID,
+                              _("The cloud refused the request as invalid (HTTP %u). Check what you entered; if it is right, update Access Manager."),
+                              status);
+        }
 
-  if (SOUP_STATUS_IS_CLIENT_ERROR (status))
-    {
-      if (message != NULL)
-        return g_error_new (AM_CLOUD_ERROR, AM_CLOUD_ERROR_INVALID,
-                            _("The cloud refused: %s Correct it, then try again."), message);
-      return g_error_new (AM_CLOUD_ERROR, AM_CLOUD_ERROR_INVALID,
-                          _("The cloud refused the request as invalid (HTTP %u). Check what you entered; if it is right, update Access Manager."),
+      if (SOUP_STATUS_IS_SERVER_ERROR (status))
+        {
+          if (message != NULL)
+            return cloud_said (AM_CLOUD_ERROR_SERVER, TRUE, message, _("Try again later."));
+          return g_error_new (AM_CLOUD_ERROR, AM_CLOUD_ERROR_SERVER,
+                              _("The cloud had a problem (HTTP %u). Try again later."), status);
+        }
+
+      return g_error_new (AM_CLOUD_ERROR, AM_CLOUD_ERROR_BAD_RESPONSE,
+                          _("The cloud answered with an unexpected status (HTTP %u). Check the server address; if it is right, report this to your administrator."),
                           status);
     }
 
-  if (SOUP_STATUS_IS_SERVER_ERROR (status))
-    {
-      if (message != NULL)
-        return g_error_new (AM_CLOUD_ERROR, AM_CLOUD_ERROR_SERVER,
-                            _("The cloud failed: %s Try again later."), message);
-      return g_error_new (AM_CLOUD_ERROR, AM_CLOUD_ERROR_SERVER,
-                          _("The cloud had a problem (HTTP %u). Try again later."), status);
-    }
-
-  return g_error_new (AM_CLOUD_ERROR, AM_CLOUD_ERROR_BAD_RESPONSE,
-                      _("The cloud answered with an unexpected status (HTTP %u). Check the server address; if it is right, report this to your administrator."),
-                      status);
+  if (message != NULL)
+    return cloud_said (code, FALSE, message, advice);
+  return g_error_new_literal (AM_CLOUD_ERROR, code, alone);
 }
 
 static const char *
