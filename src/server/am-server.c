@@ -75,6 +75,8 @@ respond_json (SoupServerMessage *msg,
 
   json_generator_set_root (generator, root);
   data = json_generator_to_data (generator, &length);
+  /* An answer replaces any before it (the faults rewrite answers). */
+  soup_message_body_truncate (soup_server_message_get_response_body (msg));
   soup_server_message_set_status (msg, status, NULL);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, data, length);
 }
@@ -95,6 +97,7 @@ static void
 respond_empty (SoupServerMessage *msg,
                guint              status)
 {
+  soup_message_body_truncate (soup_server_message_get_response_body (msg));
   soup_server_message_set_status (msg, status, NULL);
   soup_server_message_set_response (msg, NULL, SOUP_MEMORY_STATIC, NULL, 0);
 }
