@@ -87,6 +87,7 @@ typedef struct
   guint       next_lock;
   guint       next_held;
   gboolean    clearing;     /* the vault call under way clears keys */
+  gboolean    pulling;      /* the pull has asked for its first page */
 } Run;
 
 static void run_step (GTask *task);
@@ -352,22 +353,26 @@ static void
 pull_page (GTask *task)
 {
   AmSync *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
   g_autofree char *cursor = NULL;
   GError *error = NULL;
 
-  /* A sync from scratch that a process ended before its last page must
-   * begin again: what it had seen is gone with the process. */
-  if (am_store_is_full_sync (self->store) && !am_store_begin_full_sync (self->store, &error))
+  /* Before the first page: a sync from scratch that a process ended before
+   * its last page begins again, since what it had seen went with the
+   * process; and with no cursor at all, one begins. */
+  if (!run->pulling)
     {
-      fail_or_retry (task, error);
-      return;
+      g_autofree char *stored = am_store_get_cursor (self->store);
+
+      if ((am_store_is_full_sync (self->store) || stored == NULL) &&
+          !am_store_begin_full_sync (self->store, &error))
+        {
+          fail_or_retry (task, error);
+          return;
+        }
+      run->pulling = TRUE;
     }
   cursor = am_store_get_cursor (self->store);
-  if (cursor == NULL && !am_store_begin_full_sync (self->store, &error))
-    {
-      fail_or_retry (task, error);
-      return;
-    }
   am_cloud_client_sync_async (self->client, cursor, self->page_limit,
                               g_task_get_cancellable (task), on_page_cb, task);
 }
