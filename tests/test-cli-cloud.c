@@ -264,7 +264,7 @@ test_sign_in_sync_issue_offline (Fixture       *f,
   gint64 on_server;
 
   login (f);
-  status_says (f, "Signed in as Demo");
+  status_says (f, "Signed in as Alex Morgan (demo@example.com)");
   sync_ok (f);
   status_says (f, "Waiting for the cloud: 0 changes");
   lock = some_lock (f);
