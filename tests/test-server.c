@@ -26,6 +26,7 @@
 #include "am-records-private.h"
 #include "am-server.h"
 #include "am-server-db.h"
+#include "am-server-json.h"
 #include "am-server-seed.h"
 #include "am-time.h"
 
@@ -1014,6 +1015,79 @@ test_sync_limit_is_checked (Fixture       *f,
   g_assert_cmpuint (big->status, ==, 200);   /* at most 5000 */
 }
 
+static JsonNode *
+parse_text (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  return json_node_ref (json_parser_get_root (parser));
+}
+
+static void
+assert_writers_agree (const AmSyncPage *page,
+                      gboolean          more)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *core_text = NULL;
+  g_autoptr(JsonNode) core = NULL;
+  g_autoptr(JsonNode) fast = NULL;
+
+  am_sync_page_to_json (page, more, builder);
+  core_text = builder_text (builder);
+  core = parse_text (core_text);
+  am_server_json_write_sync_page (text, page, more);
+  fast = parse_text (text->str);
+  g_assert_true (json_node_equal (core, fast));
+}
+
+static void
+test_sync_writer_equals_the_core_writer (Fixture       *f,
+                                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *odd = am_server_db_add_property (f->db, "The \"Odd\" One \\ Ünïcödé 🏠",
+                                                    "1 Tab\tStreet\nSuite \x01", "Zürich", "ZH",
+                                                    "8001", "Europe/Zurich", &error);
+  g_autoptr(AmSyncPage) first = NULL;
+  g_autoptr(AmSyncPage) next = NULL;
+  gboolean more = FALSE;
+
+  g_assert_no_error (error);
+  g_assert_true (am_server_db_set_grant (f->db, f->agent_id, odd, agent_permissions, &error));
+  g_assert_true (am_server_seed_demo_full (f->db, now_s (), NULL, &error));
+  g_assert_no_error (error);
+
+  first = am_server_db_sync (f->db, f->agent_id, NULL, 5000, &more, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (first->properties->len, ==, 3);
+  assert_writers_agree (first, more);
+
+  /* A page with deletions, and one with everything of the demo. */
+  g_assert_true (am_server_db_remove_grant (f->db, f->agent_id, odd, &error));
+  next = am_server_db_sync (f->db, f->agent_id, first->cursor, 5000, &more, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (next->deleted->len, ==, 2);
+  assert_writers_agree (next, more);
+  {
+    g_autofree char *demo_id = NULL;
+    g_autoptr(AmSyncPage) demo = NULL;
+    g_autofree char *token = sign_in (f, AM_SERVER_DEMO_EMAIL, AM_SERVER_DEMO_PASSWORD);
+    g_autoptr(Reply) me_reply = send_request (f, "GET", "/v1/me", token, NULL);
+    g_autoptr(AmCloudMe) me = am_cloud_me_from_json (reply_object (me_reply), &error);
+
+    g_assert_no_error (error);
+    demo = am_server_db_sync (f->db, me->user->id, NULL, 5000, &more, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (demo->passcodes->len, >, 500);
+    g_assert_cmpuint (demo->unlocks->len, >, 0);
+    assert_writers_agree (demo, more);
+  }
+}
+
 /* Tests: lock keys */
 
 static AmCloudLockKey *
@@ -1991,6 +2065,7 @@ main (int    argc,
   add ("/server/sync/new-grant-sends-older-records", test_sync_new_grant_sends_older_records);
   add ("/server/sync/bad-or-old-cursor-is-410", test_sync_bad_cursor_is_410);
   add ("/server/sync/limit-is-checked", test_sync_limit_is_checked);
+  add ("/server/sync/writer-equals-the-core-writer", test_sync_writer_equals_the_core_writer);
   add ("/server/keys/current-and-previous-after-rotation", test_keys_current_and_previous);
   add ("/server/keys/without-generate-codes-or-ble-unlock-is-403", test_keys_without_permission_is_403);
   add ("/server/keys/unknown-lock-is-404", test_keys_unknown_lock_is_404);

@@ -69,6 +69,7 @@ struct _AmServerDb
   char       *path;
   sqlite3    *db;
   GHashTable *statements;    /* SQL text (by address) → sqlite3_stmt */
+  GHashTable *zone_q;        /* time zone name → its Q + 1 (0: not a zone) */
   char       *db_id;
   char       *org_id;
   char       *org_name;
@@ -127,6 +128,7 @@ static const char schema_sql[] =
   "  permissions TEXT NOT NULL, view_activity INTEGER NOT NULL, seq INTEGER NOT NULL,"
   "  PRIMARY KEY (user_id, property_id));"
   "CREATE UNIQUE INDEX grants_seq ON grants (seq);"
+  "CREATE INDEX grants_user_seq ON grants (user_id, seq);"
   "CREATE INDEX grants_property ON grants (property_id);"
   "CREATE TABLE passcodes (id TEXT PRIMARY KEY,"
   "  lock_id TEXT NOT NULL REFERENCES locks (id) ON DELETE CASCADE,"
@@ -597,6 +599,7 @@ am_server_db_open (const char  *path,
   self = g_new0 (AmServerDb, 1);
   self->path = g_strdup (path);
   self->statements = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) sqlite3_finalize);
+  self->zone_q = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0)
@@ -625,6 +628,7 @@ am_server_db_open (const char  *path,
   if (!exec (self, "PRAGMA journal_mode = WAL", error) ||
       !exec (self, "PRAGMA synchronous = NORMAL", error) ||
       !exec (self, "PRAGMA foreign_keys = ON", error) ||
+      !exec (self, "PRAGMA cache_size = -65536", error) ||
       !migrate (self, error))
     return NULL;
 
@@ -652,6 +656,7 @@ am_server_db_free (AmServerDb *db)
 
   tx_rollback (db);
   g_hash_table_unref (db->statements);
+  g_hash_table_unref (db->zone_q);
   if (db->db != NULL)
     sqlite3_close (db->db);
   g_free (db->path);
@@ -977,17 +982,32 @@ check_permission_names (const char * const  *permissions,
   return TRUE;
 }
 
-static GTimeZone *
-zone_for (const char  *timezone,
-          GError     **error)
+/* The Q of a time zone (passcode.md), or FALSE for a name that is not a
+ * zone. Reading a zone parses its file: each is read once. */
+static gboolean
+zone_q_offset (AmServerDb  *self,
+               const char  *timezone,
+               guint       *q,
+               GError     **error)
 {
-  GTimeZone *tz = g_time_zone_new_identifier (timezone);
+  gpointer cached;
 
-  if (tz == NULL)
-    g_set_error (error, AM_SERVER_ERROR, AM_SERVER_ERROR_INVALID,
-                 _("“%s” is not a time zone this system knows. Use an IANA name such as America/Chicago."),
-                 timezone);
-  return tz;
+  if (!g_hash_table_lookup_extended (self->zone_q, timezone, NULL, &cached))
+    {
+      g_autoptr(GTimeZone) tz = g_time_zone_new_identifier (timezone);
+
+      cached = GUINT_TO_POINTER (tz != NULL ? am_time_q_offset_for_zone (tz, now_s ()) + 1 : 0);
+      g_hash_table_insert (self->zone_q, g_strdup (timezone), cached);
+    }
+  if (cached == NULL)
+    {
+      g_set_error (error, AM_SERVER_ERROR, AM_SERVER_ERROR_INVALID,
+                   _("“%s” is not a time zone this system knows. Use an IANA name such as America/Chicago."),
+                   timezone);
+      return FALSE;
+    }
+  *q = GPOINTER_TO_UINT (cached) - 1;
+  return TRUE;
 }
 
 char *
@@ -1000,15 +1020,15 @@ am_server_db_add_property (AmServerDb  *db,
                            const char  *timezone,
                            GError     **error)
 {
-  g_autoptr(GTimeZone) tz = NULL;
   g_autofree char *id = NULL;
   sqlite3_stmt *stmt;
+  guint q;
 
   g_return_val_if_fail (db != NULL, NULL);
   g_return_val_if_fail (name != NULL && address != NULL && city != NULL, NULL);
   g_return_val_if_fail (region != NULL && postal_code != NULL && timezone != NULL, NULL);
 
-  if ((tz = zone_for (timezone, error)) == NULL)
+  if (!zone_q_offset (db, timezone, &q, error))
     return NULL;
   if (!tx_begin (db, error))
     return NULL;
@@ -1069,7 +1089,6 @@ am_server_db_add_lock (AmServerDb  *db,
 {
   g_autofree char *id = NULL;
   g_autofree char *timezone = NULL;
-  g_autoptr(GTimeZone) tz = NULL;
   sqlite3_stmt *stmt;
   gint64 now = now_s ();
   guint q;
@@ -1100,9 +1119,8 @@ am_server_db_add_lock (AmServerDb  *db,
       set_not_found (error, _("There is no such property. Check its id."));
       return NULL;
     }
-  if ((tz = zone_for (timezone, error)) == NULL)
+  if (!zone_q_offset (db, timezone, &q, error))
     return NULL;
-  q = am_time_q_offset_for_zone (tz, now);
 
   if (!tx_begin (db, error))
     return NULL;
@@ -1544,6 +1562,26 @@ am_server_db_rotate_key (AmServerDb  *db,
   if (!tx_commit (db, error))
     return 0;
   return kv;
+}
+
+/**
+ * am_server_db_q_offset_for_zone:
+ * @db: a database
+ * @timezone: an IANA time zone name
+ * @q: (out): its Q, the standard offset modulo an hour
+ * @error: a location for a #GError
+ *
+ * Returns: whether @timezone is a zone this system knows
+ */
+gboolean
+am_server_db_q_offset_for_zone (AmServerDb  *db,
+                                const char  *timezone,
+                                guint       *q,
+                                GError     **error)
+{
+  g_return_val_if_fail (db != NULL && timezone != NULL && q != NULL, FALSE);
+
+  return zone_q_offset (db, timezone, q, error);
 }
 
 gint64
@@ -2594,37 +2632,41 @@ enum {
   N_TABLES
 };
 
+/* The visibility filters are written with a unary + so that SQLite walks
+ * each table by its seq index (a page is a range of seqs) instead of
+ * gathering the rows of every visible property and sorting them. */
+
 /* The seqs of what the user may see, after ?2, at most ?3 of them. */
 static const char * const seq_sql[N_TABLES] = {
-  "SELECT seq FROM properties WHERE seq > ?2 AND id IN " VISIBLE_PROPERTY
+  "SELECT seq FROM properties WHERE seq > ?2 AND +id IN " VISIBLE_PROPERTY
   " ORDER BY seq LIMIT ?3",
-  "SELECT seq FROM locks WHERE seq > ?2 AND property_id IN " VISIBLE_PROPERTY
+  "SELECT seq FROM locks WHERE seq > ?2 AND +property_id IN " VISIBLE_PROPERTY
   " ORDER BY seq LIMIT ?3",
   "SELECT seq FROM grants WHERE seq > ?2 AND user_id = ?1 ORDER BY seq LIMIT ?3",
-  "SELECT seq FROM passcodes WHERE seq > ?2 AND (property_id IN " VISIBLE_ACTIVITY
-  " OR (created_by = ?1 AND property_id IN " VISIBLE_PROPERTY ")) ORDER BY seq LIMIT ?3",
-  "SELECT seq FROM lock_events WHERE seq > ?2 AND property_id IN " VISIBLE_ACTIVITY
+  "SELECT seq FROM passcodes WHERE seq > ?2 AND (+property_id IN " VISIBLE_ACTIVITY
+  " OR (+created_by = ?1 AND +property_id IN " VISIBLE_PROPERTY ")) ORDER BY seq LIMIT ?3",
+  "SELECT seq FROM lock_events WHERE seq > ?2 AND +property_id IN " VISIBLE_ACTIVITY
   " ORDER BY seq LIMIT ?3",
-  "SELECT seq FROM unlocks WHERE seq > ?2 AND (property_id IN " VISIBLE_ACTIVITY
-  " OR (user_id = ?1 AND property_id IN " VISIBLE_PROPERTY ")) ORDER BY seq LIMIT ?3",
+  "SELECT seq FROM unlocks WHERE seq > ?2 AND (+property_id IN " VISIBLE_ACTIVITY
+  " OR (+user_id = ?1 AND +property_id IN " VISIBLE_PROPERTY ")) ORDER BY seq LIMIT ?3",
   "SELECT seq FROM tombstones WHERE user_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
 };
 
 /* The records with ?2 < seq <= ?3. */
 static const char * const row_sql[N_TABLES] = {
   "SELECT " PROPERTY_COLUMNS " FROM properties WHERE seq > ?2 AND seq <= ?3"
-  " AND id IN " VISIBLE_PROPERTY " ORDER BY seq",
+  " AND +id IN " VISIBLE_PROPERTY " ORDER BY seq",
   "SELECT " LOCK_COLUMNS " FROM locks WHERE seq > ?2 AND seq <= ?3"
-  " AND property_id IN " VISIBLE_PROPERTY " ORDER BY seq",
+  " AND +property_id IN " VISIBLE_PROPERTY " ORDER BY seq",
   "SELECT " GRANT_COLUMNS " FROM grants WHERE seq > ?2 AND seq <= ?3 AND user_id = ?1 ORDER BY seq",
   "SELECT " PASSCODE_COLUMNS PASSCODE_FROM " WHERE c.seq > ?2 AND c.seq <= ?3"
-  " AND (c.property_id IN " VISIBLE_ACTIVITY
-  " OR (c.created_by = ?1 AND c.property_id IN " VISIBLE_PROPERTY ")) ORDER BY c.seq",
+  " AND (+c.property_id IN " VISIBLE_ACTIVITY
+  " OR (+c.created_by = ?1 AND +c.property_id IN " VISIBLE_PROPERTY ")) ORDER BY c.seq",
   "SELECT " EVENT_COLUMNS " FROM lock_events WHERE seq > ?2 AND seq <= ?3"
-  " AND property_id IN " VISIBLE_ACTIVITY " ORDER BY seq",
+  " AND +property_id IN " VISIBLE_ACTIVITY " ORDER BY seq",
   "SELECT " UNLOCK_COLUMNS UNLOCK_FROM " WHERE n.seq > ?2 AND n.seq <= ?3"
-  " AND (n.property_id IN " VISIBLE_ACTIVITY
-  " OR (n.user_id = ?1 AND n.property_id IN " VISIBLE_PROPERTY ")) ORDER BY n.seq",
+  " AND (+n.property_id IN " VISIBLE_ACTIVITY
+  " OR (+n.user_id = ?1 AND +n.property_id IN " VISIBLE_PROPERTY ")) ORDER BY n.seq",
   "SELECT type, id FROM tombstones WHERE user_id = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq",
 };
 

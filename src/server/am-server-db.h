@@ -122,6 +122,10 @@ char             *am_server_db_invite            (AmServerDb          *db,
 guint             am_server_db_rotate_key        (AmServerDb          *db,
                                                   const char          *lock_id,
                                                   GError             **error);
+gboolean          am_server_db_q_offset_for_zone (AmServerDb          *db,
+                                                  const char          *timezone,
+                                                  guint               *q,
+                                                  GError             **error);
 gint64            am_server_db_count             (AmServerDb          *db,
                                                   const char          *table);
 gint64            am_server_db_get_change_seq    (AmServerDb          *db);

@@ -416,7 +416,6 @@ am_server_seed_demo_full (AmServerDb           *db,
       for (guint j = 0; j < n_locks; j++)
         {
           SeedLock *lock = g_new0 (SeedLock, 1);
-          g_autoptr(GTimeZone) tz = g_time_zone_new_identifier (dp->timezone);
           guint digits = (lock_index++ % 8 == 5) ? 12 : 10;
 
           g_ptr_array_add (locks, lock);
@@ -424,7 +423,8 @@ am_server_seed_demo_full (AmServerDb           *db,
           if (lock->id == NULL)
             goto fail;
           lock->digits = digits;
-          lock->q = am_time_q_offset_for_zone (tz, now);
+          if (!am_server_db_q_offset_for_zone (db, dp->timezone, &lock->q, error))
+            goto fail;
           lock->tour = g_strcmp0 (modes[j], AM_LOCK_MODE_TOUR) == 0;
           summary->n_locks++;
 
@@ -526,11 +526,11 @@ am_server_seed_bulk (AmServerDb  *db,
       SeedLock *lock = g_new0 (SeedLock, 1);
       guint p_index = i % n_properties;
       g_autofree char *unit = g_strdup_printf ("%u", 101 + i / n_properties);
-      g_autoptr(GTimeZone) tz = g_time_zone_new_identifier (zones[p_index % G_N_ELEMENTS (zones)]);
 
       g_ptr_array_add (locks, lock);
       lock->digits = (i % 10 == 9) ? 12 : 10;
-      lock->q = am_time_q_offset_for_zone (tz, now);
+      if (!am_server_db_q_offset_for_zone (db, zones[p_index % G_N_ELEMENTS (zones)], &lock->q, error))
+        goto fail;
       lock->id = am_server_db_add_lock (db, g_ptr_array_index (properties, p_index),
                                         i < n_properties ? "Front door" : "Unit door",
                                         i < n_properties ? NULL : unit,
