@@ -826,6 +826,27 @@ test_keyed_locks (Fixture       *f,
   g_assert_cmpstr (am_lock_get_id (g_ptr_array_index (locks, 0)), ==, am_lock_get_id (f->lobby));
 }
 
+/* A grant lost and given back within one page: the page's records stand. */
+static void
+test_page_deletion_then_record (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(AmSyncPage) page = am_sync_page_new ();
+  g_autoptr(AmProperty) austin = NULL;
+
+  am_sync_page_add_deleted (page, "grant", am_property_get_id (f->austin));
+  am_sync_page_add_deleted (page, "property", am_property_get_id (f->austin));
+  g_ptr_array_add (page->properties, g_object_ref (f->austin));
+  g_ptr_array_add (page->locks, g_object_ref (f->front));
+  g_ptr_array_add (page->grants, am_test_grant (f->austin, "generate_codes"));
+  am_test_apply (f->store, page);
+
+  austin = am_store_get_property (f->store, am_property_get_id (f->austin));
+  g_assert_nonnull (austin);
+  g_assert_nonnull (am_store_get_lock (f->store, am_lock_get_id (f->front)));
+  g_assert_nonnull (am_store_get_grant (f->store, am_property_get_id (f->austin)));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -838,6 +859,7 @@ main (int    argc,
   ADD ("/store/page/reads-back", test_page_reads_back);
   ADD ("/store/page/all-or-nothing", test_page_all_or_nothing);
   ADD ("/store/page/deletes-cascade", test_page_deletes);
+  ADD ("/store/page/deletion-then-record-keeps-record", test_page_deletion_then_record);
   ADD ("/store/issue/writes-passcode-and-outbox", test_issue_writes_passcode_and_outbox);
   ADD ("/store/issue/refused-on-unknown-lock", test_issue_on_unknown_lock);
   ADD ("/store/issue/same-window-found", test_same_window_found);

@@ -339,6 +339,39 @@ test_grant_lost (Fixture       *f,
   g_assert_false (holds_key_of (keys, f->garage));
 }
 
+/* A grant lost and given back between two syncs: the property stays, and
+ * so do its keys. */
+static void
+test_grant_given_back (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) keys = NULL;
+  g_autoptr(AmSyncPage) page = NULL;
+  g_autoptr(AmProperty) austin = NULL;
+  g_autofree char *cursor = NULL;
+  gboolean more;
+
+  g_assert_true (run_sync (f, &error));
+  cursor = am_store_get_cursor (f->store);
+  g_assert_true (am_server_db_remove_grant (f->db, f->agent, f->austin, &error));
+  g_assert_true (am_server_db_set_grant (f->db, f->agent, f->austin, agent_permissions, &error));
+
+  /* The cloud does not name as deleted what the same page sends. */
+  page = am_server_db_sync (f->db, f->agent, cursor, 500, &more, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (page->properties->len, ==, 1);
+  g_assert_cmpuint (page->deleted->len, ==, 0);
+
+  g_assert_true (run_sync (f, &error));
+  g_assert_no_error (error);
+  austin = am_store_get_property (f->store, f->austin);
+  g_assert_nonnull (austin);
+  g_assert_nonnull (am_store_get_lock (f->store, f->front));
+  keys = held_keys (f);
+  g_assert_true (holds_key_of (keys, f->front));
+}
+
 static void
 test_rotated_key_fetched (Fixture       *f,
                           gconstpointer  data)
@@ -691,6 +724,7 @@ main (int    argc,
   ADD ("/sync/initial/brings-what-the-user-may-see", test_initial_sync);
   ADD ("/sync/keys/vault-holds-the-servers-key", test_key_matches_server);
   ADD ("/sync/keys/gone-with-the-grant", test_grant_lost);
+  ADD ("/sync/keys/grant-given-back-keeps-property", test_grant_given_back);
   ADD ("/sync/keys/rotated-key-fetched-previous-kept", test_rotated_key_fetched);
   ADD ("/sync/outbox/issued-code-reaches-the-server", test_issued_reaches_server);
   ADD ("/sync/outbox/offline-then-back-exactly-once", test_offline_then_back);

@@ -1600,6 +1600,10 @@ am_store_apply_page (AmStore           *self,
   if (!begin (self, error))
     return FALSE;
 
+  /* A page is the state at its cursor: what it sends exists then, so a
+   * deletion it also names (of a grant lost and given back) goes first. */
+  for (guint i = 0; ok && i < page->deleted->len; i++)
+    ok = write_deleted (self, g_ptr_array_index (page->deleted, i), stale_search, error);
   for (guint i = 0; ok && i < page->properties->len; i++)
     ok = write_property (self, g_ptr_array_index (page->properties, i), stale_search, error);
   for (guint i = 0; ok && i < page->locks->len; i++)
@@ -1612,8 +1616,6 @@ am_store_apply_page (AmStore           *self,
     ok = write_lock_event (self, g_ptr_array_index (page->events, i), error);
   for (guint i = 0; ok && i < page->unlocks->len; i++)
     ok = write_unlock (self, g_ptr_array_index (page->unlocks, i), error);
-  for (guint i = 0; ok && i < page->deleted->len; i++)
-    ok = write_deleted (self, g_ptr_array_index (page->deleted, i), stale_search, error);
   ok = ok && refresh_search_texts (self, stale_search, error);
   if (self->noting_seen)
     ok = ok && note_seen (self, page, error);

@@ -2618,8 +2618,15 @@ parse_cursor (AmServerDb  *self,
   return TRUE;
 }
 
-#define VISIBLE_PROPERTY "(SELECT property_id FROM grants WHERE user_id = ?1)"
-#define VISIBLE_ACTIVITY "(SELECT property_id FROM grants WHERE user_id = ?1 AND view_activity = 1)"
+/* Whether the user holds a grant on the row's property (@column), and
+ * one with view_activity: one lookup in the grants' primary key a row, so
+ * that a page of a few changes costs the same however many properties the
+ * user sees. */
+#define VISIBLE(column) \
+  "EXISTS (SELECT 1 FROM grants g WHERE g.user_id = ?1 AND g.property_id = " column ")"
+#define VISIBLE_ACTIVITY(column) \
+  "EXISTS (SELECT 1 FROM grants g WHERE g.user_id = ?1 AND g.property_id = " column \
+  " AND g.view_activity = 1)"
 
 enum {
   TABLE_PROPERTIES,
@@ -2632,43 +2639,72 @@ enum {
   N_TABLES
 };
 
-/* The visibility filters are written with a unary + so that SQLite walks
- * each table by its seq index (a page is a range of seqs) instead of
- * gathering the rows of every visible property and sorting them. */
+/* Each table is walked by its seq index (a page is a range of seqs), the
+ * visibility checked row by row. */
 
 /* The seqs of what the user may see, after ?2, at most ?3 of them. */
 static const char * const seq_sql[N_TABLES] = {
-  "SELECT seq FROM properties WHERE seq > ?2 AND +id IN " VISIBLE_PROPERTY
+  "SELECT seq FROM properties WHERE seq > ?2 AND " VISIBLE ("properties.id")
   " ORDER BY seq LIMIT ?3",
-  "SELECT seq FROM locks WHERE seq > ?2 AND +property_id IN " VISIBLE_PROPERTY
+  "SELECT seq FROM locks WHERE seq > ?2 AND " VISIBLE ("locks.property_id")
   " ORDER BY seq LIMIT ?3",
   "SELECT seq FROM grants WHERE seq > ?2 AND user_id = ?1 ORDER BY seq LIMIT ?3",
-  "SELECT seq FROM passcodes WHERE seq > ?2 AND (+property_id IN " VISIBLE_ACTIVITY
-  " OR (+created_by = ?1 AND +property_id IN " VISIBLE_PROPERTY ")) ORDER BY seq LIMIT ?3",
-  "SELECT seq FROM lock_events WHERE seq > ?2 AND +property_id IN " VISIBLE_ACTIVITY
+  "SELECT seq FROM passcodes WHERE seq > ?2 AND (" VISIBLE_ACTIVITY ("passcodes.property_id")
+  " OR (created_by = ?1 AND " VISIBLE ("passcodes.property_id") ")) ORDER BY seq LIMIT ?3",
+  "SELECT seq FROM lock_events WHERE seq > ?2 AND " VISIBLE_ACTIVITY ("lock_events.property_id")
   " ORDER BY seq LIMIT ?3",
-  "SELECT seq FROM unlocks WHERE seq > ?2 AND (+property_id IN " VISIBLE_ACTIVITY
-  " OR (+user_id = ?1 AND +property_id IN " VISIBLE_PROPERTY ")) ORDER BY seq LIMIT ?3",
+  "SELECT seq FROM unlocks WHERE seq > ?2 AND (" VISIBLE_ACTIVITY ("unlocks.property_id")
+  " OR (user_id = ?1 AND " VISIBLE ("unlocks.property_id") ")) ORDER BY seq LIMIT ?3",
   "SELECT seq FROM tombstones WHERE user_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
 };
 
 /* The records with ?2 < seq <= ?3. */
 static const char * const row_sql[N_TABLES] = {
   "SELECT " PROPERTY_COLUMNS " FROM properties WHERE seq > ?2 AND seq <= ?3"
-  " AND +id IN " VISIBLE_PROPERTY " ORDER BY seq",
+  " AND " VISIBLE ("properties.id") " ORDER BY seq",
   "SELECT " LOCK_COLUMNS " FROM locks WHERE seq > ?2 AND seq <= ?3"
-  " AND +property_id IN " VISIBLE_PROPERTY " ORDER BY seq",
+  " AND " VISIBLE ("locks.property_id") " ORDER BY seq",
   "SELECT " GRANT_COLUMNS " FROM grants WHERE seq > ?2 AND seq <= ?3 AND user_id = ?1 ORDER BY seq",
   "SELECT " PASSCODE_COLUMNS PASSCODE_FROM " WHERE c.seq > ?2 AND c.seq <= ?3"
-  " AND (+c.property_id IN " VISIBLE_ACTIVITY
-  " OR (+c.created_by = ?1 AND +c.property_id IN " VISIBLE_PROPERTY ")) ORDER BY c.seq",
+  " AND (" VISIBLE_ACTIVITY ("c.property_id")
+  " OR (c.created_by = ?1 AND " VISIBLE ("c.property_id") ")) ORDER BY c.seq",
   "SELECT " EVENT_COLUMNS " FROM lock_events WHERE seq > ?2 AND seq <= ?3"
-  " AND +property_id IN " VISIBLE_ACTIVITY " ORDER BY seq",
+  " AND " VISIBLE_ACTIVITY ("lock_events.property_id") " ORDER BY seq",
   "SELECT " UNLOCK_COLUMNS UNLOCK_FROM " WHERE n.seq > ?2 AND n.seq <= ?3"
-  " AND (+n.property_id IN " VISIBLE_ACTIVITY
-  " OR (+n.user_id = ?1 AND +n.property_id IN " VISIBLE_PROPERTY ")) ORDER BY n.seq",
+  " AND (" VISIBLE_ACTIVITY ("n.property_id")
+  " OR (n.user_id = ?1 AND " VISIBLE ("n.property_id") ")) ORDER BY n.seq",
   "SELECT type, id FROM tombstones WHERE user_id = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq",
 };
+
+/* A record the page sends is visible and current at the page's cursor, so
+ * a deletion of it earlier in the same range (a grant lost, then given
+ * back) is left out: whatever order a client applies the two in, the
+ * record stays. */
+static void
+drop_superseded_deletions (AmSyncPage *page)
+{
+  g_autoptr(GHashTable) sent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  if (page->deleted->len == 0)
+    return;
+  for (guint i = 0; i < page->properties->len; i++)
+    g_hash_table_add (sent, g_strconcat ("property/", am_property_get_id (g_ptr_array_index (page->properties, i)), NULL));
+  for (guint i = 0; i < page->grants->len; i++)
+    g_hash_table_add (sent, g_strconcat ("grant/", am_grant_get_property_id (g_ptr_array_index (page->grants, i)), NULL));
+  for (guint i = 0; i < page->locks->len; i++)
+    g_hash_table_add (sent, g_strconcat ("lock/", am_lock_get_id (g_ptr_array_index (page->locks, i)), NULL));
+  for (guint i = 0; i < page->passcodes->len; i++)
+    g_hash_table_add (sent, g_strconcat ("passcode/", am_passcode_record_get_id (g_ptr_array_index (page->passcodes, i)), NULL));
+
+  for (guint i = page->deleted->len; i-- > 0;)
+    {
+      AmDeletedRef *ref = g_ptr_array_index (page->deleted, i);
+      g_autofree char *key = g_strconcat (ref->type, "/", ref->id, NULL);
+
+      if (g_hash_table_contains (sent, key))
+        g_ptr_array_remove_index (page->deleted, i);
+    }
+}
 
 static int
 compare_seq (gconstpointer a,
@@ -2797,6 +2833,7 @@ am_server_db_sync (AmServerDb  *db,
       finish (stmt);
     }
   exec (db, "COMMIT", NULL);
+  drop_superseded_deletions (page);
 
   page->cursor = g_strdup_printf ("v1.%s.%" G_GINT64_FORMAT, db->db_id, upto);
   return g_steal_pointer (&page);

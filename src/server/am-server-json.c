@@ -309,3 +309,46 @@ am_server_json_write_sync_page (GString          *out,
     }
   g_string_append_c (out, '}');
 }
+
+/**
+ * am_server_json_write_me:
+ * @out: where the text goes
+ * @me: the caller's account and grants
+ *
+ * Appends the answer of `GET /v1/me`: a user may hold a grant on each of
+ * thousands of properties.
+ */
+void
+am_server_json_write_me (GString         *out,
+                         const AmCloudMe *me)
+{
+  g_return_if_fail (out != NULL && me != NULL);
+
+  g_string_append_c (out, '{');
+  member (out, "user");
+  g_string_append_c (out, '{');
+  add_string (out, "id", me->user->id);
+  add_string (out, "name", me->user->name);
+  if (me->user->email != NULL)
+    add_string (out, "email", me->user->email);
+  else
+    {
+      member (out, "email");
+      g_string_append (out, "null");
+    }
+  g_string_append_c (out, '}');
+  member (out, "org");
+  g_string_append_c (out, '{');
+  add_string (out, "id", me->org->id);
+  add_string (out, "name", me->org->name);
+  g_string_append_c (out, '}');
+  member (out, "grants");
+  g_string_append_c (out, '[');
+  for (guint i = 0; i < me->grants->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      write_grant (out, g_ptr_array_index (me->grants, i));
+    }
+  g_string_append (out, "]}");
+}

@@ -3,6 +3,7 @@
  */
 #pragma once
 
+#include "am-cloud-json.h"
 #include "am-store.h"
 
 G_BEGIN_DECLS
@@ -10,5 +11,8 @@ G_BEGIN_DECLS
 void am_server_json_write_sync_page (GString          *out,
                                      const AmSyncPage *page,
                                      gboolean          more);
+
+void am_server_json_write_me        (GString          *out,
+                                     const AmCloudMe  *me);
 
 G_END_DECLS

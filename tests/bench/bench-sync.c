@@ -44,7 +44,7 @@ typedef struct
 typedef struct
 {
   char         *db_path;
-  gboolean      bare;           /* a bare SoupServer, for the baseline */
+  GBytes       *bare_body;      /* a bare SoupServer answering this, for the baseline */
   GMainLoop    *loop;
   GThread      *thread;
   char         *url;
@@ -52,6 +52,7 @@ typedef struct
   GCond         ready;
 } ServerThread;
 
+/* The same answer as the reference server's, kept ready. */
 static void
 on_bare_me_cb (SoupServer        *server,
                SoupServerMessage *msg,
@@ -59,13 +60,11 @@ on_bare_me_cb (SoupServer        *server,
                GHashTable        *query,
                gpointer           user_data)
 {
-  static const char body[] =
-    "{\"user\":{\"id\":\"5a0c5e1b-1111-4222-8333-944455566677\",\"name\":\"Bench User\","
-    "\"email\":\"bench@example.com\"},\"org\":{\"id\":\"6b1d6f2c-2222-4333-9444-a55566677788\","
-    "\"name\":\"Bench\"},\"grants\":[]}";
+  GBytes *body = user_data;
 
   soup_server_message_set_status (msg, 200, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, body, strlen (body));
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
+                                    g_bytes_get_data (body, NULL), g_bytes_get_size (body));
 }
 
 static gpointer
@@ -80,12 +79,12 @@ server_thread_main (gpointer data)
   char *url;
 
   g_main_context_push_thread_default (context);
-  if (st->bare)
+  if (st->bare_body != NULL)
     {
       g_autoslist(GUri) uris = NULL;
 
       bare = soup_server_new (NULL, NULL);
-      soup_server_add_handler (bare, "/v1/me", on_bare_me_cb, NULL, NULL);
+      soup_server_add_handler (bare, "/v1/me", on_bare_me_cb, st->bare_body, NULL);
       if (!soup_server_listen_local (bare, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
         g_error ("%s", error->message);
       uris = soup_server_get_uris (bare);
@@ -116,12 +115,12 @@ server_thread_main (gpointer data)
 
 static ServerThread *
 server_thread_start (const char *db_path,
-                     gboolean    bare)
+                     GBytes     *bare_body)
 {
   ServerThread *st = g_new0 (ServerThread, 1);
 
   st->db_path = g_strdup (db_path);
-  st->bare = bare;
+  st->bare_body = bare_body != NULL ? g_bytes_ref (bare_body) : NULL;
   g_mutex_init (&st->lock);
   g_cond_init (&st->ready);
   st->thread = g_thread_new ("server", server_thread_main, st);
@@ -147,6 +146,7 @@ server_thread_stop (ServerThread *st)
   g_main_loop_unref (st->loop);
   g_free (st->url);
   g_free (st->db_path);
+  g_clear_pointer (&st->bare_body, g_bytes_unref);
   g_mutex_clear (&st->lock);
   g_cond_clear (&st->ready);
   g_free (st);
@@ -351,6 +351,50 @@ me_client_main (gpointer data)
   return NULL;
 }
 
+static GBytes *
+get_me (const char *url,
+        const char *token)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *uri = g_strconcat (url, "/v1/me", NULL);
+  g_autofree char *authorization = g_strconcat ("Bearer ", token, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", uri);
+  g_autoptr(GError) error = NULL;
+  GBytes *body;
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", authorization);
+  body = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  return body;
+}
+
+/* The token of a user with grants on 10 properties, as an agent has. */
+static char *
+typical_token (AmServerDb *db,
+               AmStore    *store)
+{
+  static const char * const permissions[] = { "generate_codes", "view_activity", NULL };
+  g_autoptr(GArray) ids = am_store_load_ids (store, AM_STORE_LIST_PROPERTIES, NULL, 10);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *user = am_server_db_add_user (db, "agent@example.com", "Agent", PASSWORD, &error);
+  g_autoptr(AmCloudSession) session = NULL;
+  guint retry_after = 0;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr(GObject) property = am_store_load_record (store, AM_STORE_LIST_PROPERTIES,
+                                                          g_array_index (ids, guint32, i));
+
+      if (!am_server_db_set_grant (db, user, am_property_get_id (AM_PROPERTY (property)), permissions, &error))
+        g_error ("%s", error->message);
+    }
+  session = am_server_db_sign_in (db, "agent@example.com", PASSWORD, "bench",
+                                  g_get_real_time () / G_USEC_PER_SEC, &retry_after, &error);
+  g_assert_no_error (error);
+  return g_strdup (session->token);
+}
+
 static double
 me_per_s (const char *url,
           const char *token,
@@ -382,14 +426,15 @@ main (int    argc,
   g_autofree char *big_cache = g_build_filename (dir, "big-cache.sqlite", NULL);
   ServerThread *st;
   Client c = { NULL }, big = { NULL };
-  double seed_s, big_seed_s, initial_s, big_initial_s, raw_s, inc_ms, big_inc_ms, me, bare_me;
+  double typical_me, seed_s, big_seed_s, initial_s, big_initial_s, raw_s, inc_ms, big_inc_ms, me, bare_me;
   guint records;
+  gsize me_bytes = 0;
 
   g_assert_no_error (error);
   db_path = seed_server (dir, "cloud.sqlite", scale.properties, scale.locks, scale.passcodes, &seed_s);
 
   /* Initial sync. */
-  st = server_thread_start (db_path, FALSE);
+  st = server_thread_start (db_path, NULL);
   client_open (&c, cache, st->url, vault);
   initial_s = timed_sync (&c);
   records = am_sync_get_records (c.sync);
@@ -403,11 +448,17 @@ main (int    argc,
     g_autoptr(AmCloudSession) session = am_server_db_sign_in (db, EMAIL, PASSWORD, "bench",
                                                               g_get_real_time () / G_USEC_PER_SEC,
                                                               &retry_after, &error);
+    g_autoptr(GBytes) body = NULL;
+    g_autofree char *typical = NULL;
     ServerThread *bare;
 
     g_assert_no_error (error);
+    typical = typical_token (db, c.store);
+    typical_me = me_per_s (st->url, typical, scale.me_requests);
     me = me_per_s (st->url, session->token, scale.me_requests);
-    bare = server_thread_start (NULL, TRUE);
+    body = get_me (st->url, session->token);
+    me_bytes = g_bytes_get_size (body);
+    bare = server_thread_start (NULL, body);
     bare_me = me_per_s (bare->url, session->token, scale.me_requests);
     server_thread_stop (bare);
   }
@@ -416,7 +467,7 @@ main (int    argc,
 
   /* Incremental sync with a cache ten times as large. */
   big_db_path = seed_server (dir, "big-cloud.sqlite", scale.big_properties, scale.big_properties, 0, &big_seed_s);
-  st = server_thread_start (big_db_path, FALSE);
+  st = server_thread_start (big_db_path, NULL);
   client_open (&big, big_cache, st->url, vault);
   big_initial_s = timed_sync (&big);
   g_assert_cmpint (am_store_count_ids (big.store, AM_STORE_LIST_PROPERTIES, NULL), ==, scale.big_properties);
@@ -429,11 +480,11 @@ main (int    argc,
           "\"raw_sqlite_insert_records_per_s\":%.0f,\"initial_vs_raw_insert\":%.1f,"
           "\"incremental_10_changes_ms\":%.1f,\"big_properties\":%u,\"big_initial_sync_s\":%.2f,"
           "\"incremental_10_changes_big_ms\":%.1f,\"incremental_big_vs_small\":%.2f,"
-          "\"me_2_clients_per_s\":%.0f,\"bare_soup_2_clients_per_s\":%.0f,\"me_vs_bare\":%.2f}\n",
+          "\"me_10_grants_2_clients_per_s\":%.0f,\"me_all_grants_body_bytes\":%" G_GSIZE_FORMAT ",\"me_all_grants_2_clients_per_s\":%.0f,\"bare_soup_same_body_2_clients_per_s\":%.0f,\"me_all_grants_vs_bare\":%.2f}\n",
           scale.properties, scale.locks, scale.passcodes, records,
           seed_s, initial_s, records / initial_s, records / raw_s, initial_s / raw_s,
           inc_ms, scale.big_properties, big_initial_s, big_inc_ms, big_inc_ms / inc_ms,
-          me, bare_me, me / bare_me);
+          typical_me, me_bytes, me, bare_me, me / bare_me);
 
   {
     g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
