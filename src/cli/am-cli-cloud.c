@@ -264,12 +264,13 @@ adopt_session (Context        *context,
       if (waiting > 0)
         {
           g_set_error (error, AM_ERROR, AM_ERROR_EXISTS,
-                       /* Translators: %s is a person's name, %s a server address */
+                       /* Translators: %u is a number of changes, the first %s a
+                        * person's name, the second a server address */
                        g_dngettext (GETTEXT_PACKAGE,
-                                    "The local cache holds %" G_GINT64_FORMAT " change by %s that has not reached %s yet. Sign in as them and sync first.",
-                                    "The local cache holds %" G_GINT64_FORMAT " changes by %s that have not reached %s yet. Sign in as them and sync first.",
+                                    "The local cache holds %u change by %s that has not reached %s yet. Sign in as them and sync first.",
+                                    "The local cache holds %u changes by %s that have not reached %s yet. Sign in as them and sync first.",
                                     (gulong) waiting),
-                       waiting, context->account->user_name, context->account->server);
+                       (guint) waiting, context->account->user_name, context->account->server);
           return FALSE;
         }
       /* Nothing of the other account may stay: not its records, nor its keys. */
