@@ -6,6 +6,8 @@
  * more while the server is down, and sees it arrive once the server is
  * back. The keyring is the test session's gnome-keyring.
  */
+#define _GNU_SOURCE  /* memmem */
+
 #include "config.h"
 
 #include <signal.h>
@@ -250,6 +252,31 @@ assert_code_is_the_locks (Fixture    *f,
   g_assert_cmpstr (code, ==, expected);
 }
 
+/* No file under @dir holds @secret: the cache, its WAL, anything. */
+static void
+assert_nowhere_in_files (const char *dir,
+                         const char *secret)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length = 0;
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          assert_nowhere_in_files (path, secret);
+          continue;
+        }
+      g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+      if (memmem (contents, length, secret, strlen (secret)) != NULL)
+        g_error ("%s holds a secret", path);
+    }
+}
+
 static void
 test_sign_in_sync_issue_offline (Fixture       *f,
                                  gconstpointer  data)
@@ -306,6 +333,21 @@ test_sign_in_sync_issue_offline (Fixture       *f,
     g_assert_null (strstr (run.out, json_object_get_string_member (offline, "code")));
   }
   g_assert_cmpint (on_server, >, 0);
+
+  /* The session token is in the keyring only; the digits were shown,
+   * never kept. */
+  {
+    g_autofree char *token = NULL;
+    g_autofree char *command = g_strdup_printf ("secret-tool lookup kind token server %s", f->url);
+    int wait_status = 0;
+
+    g_assert_true (g_spawn_command_line_sync (command, &token, NULL, &wait_status, NULL));
+    g_strstrip (token);
+    g_assert_cmpuint (strlen (token), >=, 32);
+    assert_nowhere_in_files (f->data_home, token);
+  }
+  assert_nowhere_in_files (f->data_home, json_object_get_string_member (online, "code"));
+  assert_nowhere_in_files (f->data_home, json_object_get_string_member (offline, "code"));
 }
 
 static void
