@@ -435,6 +435,33 @@ test_logout_takes_keys (Fixture       *f,
   g_assert_cmpuint (am_test_count_lines (run.out), >=, 30);
 }
 
+/* No Secret Service: commands that need a secret say so; the cache still
+ * reads. */
+static void
+test_no_keyring (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *bus = g_strdup (g_getenv ("DBUS_SESSION_BUS_ADDRESS"));
+  g_autofree char *nowhere = g_strdup_printf ("unix:path=%s/no-bus", f->dir);
+  g_auto(AmTestRun) run = { 0 };
+
+  login (f);
+  sync_ok (f);
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", nowhere, TRUE);
+  am_test_run_cli (&run, NULL, f->data_home, (const char * const[]) { "sync", NULL });
+  am_test_run_clear (&run);
+  am_test_run_cli (&run, NULL, f->data_home, (const char * const[]) { "sync", NULL });
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", bus, TRUE);
+  am_test_assert_cli_error (&run, "keyring");
+
+  am_test_run_clear (&run);
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", nowhere, TRUE);
+  am_test_run_cli (&run, NULL, f->data_home, (const char * const[]) { "properties", NULL });
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", bus, TRUE);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpuint (am_test_count_lines (run.out), >=, 30);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -447,6 +474,7 @@ main (int    argc,
   ADD ("/cli-cloud/login/plain-http-refused-off-loopback", test_plain_http_refused);
   ADD ("/cli-cloud/invite/accept-then-sign-in", test_invitation);
   ADD ("/cli-cloud/logout/keys-gone-cache-stays", test_logout_takes_keys);
+  ADD ("/cli-cloud/keyring/none-is-a-sentence-cache-still-reads", test_no_keyring);
 #undef ADD
 
   return g_test_run ();

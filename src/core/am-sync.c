@@ -18,8 +18,8 @@
  *
  * Network errors, 5xx, 429 and unreadable answers are retried where they
  * happened, after an exponential backoff with jitter (429: not before its
- * Retry-After). 401 marks the account signed out and ends the run; the
- * cache stays. A change the cloud refuses for good (403, 409, 422) stays
+ * Retry-After). 401 marks the account signed out, takes the token and the
+ * lock keys out of the vault, and ends the run; the cache stays. A change the cloud refuses for good (403, 409, 422) stays
  * in the outbox with the reason, put off for a day, and the run reports
  * the refusal after finishing the rest.
  */
@@ -78,6 +78,7 @@ typedef struct
   guint       failures;     /* transient failures in a row */
   guint       restarts;     /* syncs from scratch begun by a 410 */
   GError     *refusal;      /* the first change the cloud refused */
+  GError     *ending;       /* what ends the run, once the vault is done */
 
   GPtrArray  *outbox;       /* (element-type AmOutboxEntry) */
   guint       next_entry;
@@ -96,6 +97,7 @@ static void
 run_free (Run *run)
 {
   g_clear_error (&run->refusal);
+  g_clear_error (&run->ending);
   g_clear_pointer (&run->outbox, g_ptr_array_unref);
   g_clear_pointer (&run->keyed_locks, g_ptr_array_unref);
   g_clear_pointer (&run->held_keys, g_ptr_array_unref);
@@ -133,6 +135,40 @@ on_backoff_over_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* After a 401: the token and the lock keys leave the vault with the
+ * session (one the cloud ended may be one whose user should no longer
+ * open doors); then the run ends with the error it kept. */
+static void
+on_keys_cleared_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!am_vault_clear_lock_keys_finish (AM_VAULT (source), result, &error))
+    g_debug ("Could not take the lock keys out of the vault: %s", error->message);
+
+  g_task_return_error (task, g_steal_pointer (&run->ending));
+  g_object_unref (task);
+}
+
+static void
+on_token_cleared_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  GTask *task = user_data;
+  AmSync *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!am_vault_clear_token_finish (AM_VAULT (source), result, &error))
+    g_debug ("Could not take the token out of the vault: %s", error->message);
+  am_vault_clear_lock_keys_async (self->vault, am_cloud_client_get_base_url (self->client), NULL,
+                                  NULL, on_keys_cleared_cb, task);
+}
+
 /* Ends the run with @error, or tries the step again later when @error is
  * one that passes. Takes @error. */
 static void
@@ -150,8 +186,10 @@ fail_or_retry (GTask  *task,
       if (!am_store_set_signed_in (self->store, FALSE, &local_error))
         g_debug ("Could not note the end of the session: %s", local_error->message);
       am_cloud_client_set_token (self->client, NULL);
+      run->ending = error;
       am_vault_clear_token_async (self->vault, am_cloud_client_get_base_url (self->client),
-                                  NULL, NULL, NULL);
+                                  NULL, on_token_cleared_cb, task);
+      return;
     }
 
   if (!am_cloud_error_is_transient (error) || ++run->failures >= self->max_attempts)
