@@ -30,6 +30,15 @@ G_BEGIN_DECLS
  * @AM_ERROR_NOT_SIGNED_IN: the operation needs a signed-in user
  * @AM_ERROR_NO_KEY: the user holds no key for the lock
  * @AM_ERROR_NOT_FOUND: the cache has no such record
+ * @AM_ERROR_BLUETOOTH_UNAVAILABLE: the Bluetooth service (BlueZ) is not running
+ * @AM_ERROR_NO_ADAPTER: the computer has no Bluetooth adapter
+ * @AM_ERROR_BLUETOOTH_OFF: Bluetooth is turned off
+ * @AM_ERROR_LOCK_NOT_FOUND: the lock did not show up over Bluetooth
+ * @AM_ERROR_LOCK_TOO_FAR: the lock's signal is too weak: the user is not at the door
+ * @AM_ERROR_CONNECTION_FAILED: connecting to the lock, or talking to it, failed
+ * @AM_ERROR_BAD_ANSWER: the lock's answer could not be verified
+ * @AM_ERROR_LOCK_JAMMED: the lock's motor did not move
+ * @AM_ERROR_LOCK_REFUSED: the lock refused the command (stale nonce, busy)
  *
  * Every message that comes with one of these errors is a full sentence that
  * says what to do, fit to be shown to the user as it is.
@@ -55,6 +64,15 @@ typedef enum
   AM_ERROR_NOT_SIGNED_IN,
   AM_ERROR_NO_KEY,
   AM_ERROR_NOT_FOUND,
+  AM_ERROR_BLUETOOTH_UNAVAILABLE,
+  AM_ERROR_NO_ADAPTER,
+  AM_ERROR_BLUETOOTH_OFF,
+  AM_ERROR_LOCK_NOT_FOUND,
+  AM_ERROR_LOCK_TOO_FAR,
+  AM_ERROR_CONNECTION_FAILED,
+  AM_ERROR_BAD_ANSWER,
+  AM_ERROR_LOCK_JAMMED,
+  AM_ERROR_LOCK_REFUSED,
 } AmError;
 
 GQuark am_error_quark (void);
