@@ -1,0 +1,1 @@
+/* am-ble-frames.c: placeholder until its implementation lands */

@@ -1,0 +1,1 @@
+/* am-ble-session.c: placeholder until its implementation lands */

@@ -1,0 +1,1 @@
+/* am-bluez.c: placeholder until its implementation lands */

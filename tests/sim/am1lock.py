@@ -1,0 +1,1 @@
+# am1lock.py: placeholder until the simulated lock lands
