@@ -847,6 +847,60 @@ test_page_deletion_then_record (Fixture       *f,
   g_assert_nonnull (am_store_get_grant (f->store, am_property_get_id (f->austin)));
 }
 
+/* A passcode revoked in the cloud waits for the lock to confirm it: the
+ * lock's REVOKE record of its window, from a Bluetooth visit. */
+static void
+test_pending_revocations (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(AmSyncPage) page = am_sync_page_new ();
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  AmPasscodeRecord *revoked = am_test_passcode (f->front, (guint32) (now / 3600), 2, now);
+  AmPasscodeRecord *expired = am_test_passcode (f->front, (guint32) (now / 3600) - 100, 2, now - 400000);
+  AmLockEventRecord *confirmed;
+
+  revoked->revoked_at = now;
+  expired->revoked_at = now;
+  g_ptr_array_add (page->passcodes, revoked);
+  g_ptr_array_add (page->passcodes, expired);
+  am_test_apply (f->store, page);
+
+  /* The expired one can open nothing any more: nothing to tell the lock. */
+  pending = am_store_list_pending_revocations (f->store, am_lock_get_id (f->front));
+  g_assert_cmpuint (pending->len, ==, 1);
+  g_assert_cmpstr (am_passcode_record_get_id (g_ptr_array_index (pending, 0)), ==, revoked->id);
+
+  confirmed = am_test_lock_event (f->front, 8, AM_LOCK_EVENT_NAME_REVOKE, now);
+  confirmed->start_h = revoked->start_h;
+  confirmed->p = revoked->p;
+  g_ptr_array_add (events, confirmed);
+  g_assert_true (am_store_record_lock_log (f->store, am_lock_get_id (f->front), events, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&pending, g_ptr_array_unref);
+  pending = am_store_list_pending_revocations (f->store, am_lock_get_id (f->front));
+  g_assert_cmpuint (pending->len, ==, 0);
+  g_assert_cmpuint (am_store_get_next_lock_seq (f->store, am_lock_get_id (f->front)), ==, 9);
+  g_assert_cmpint (am_store_outbox_count (f->store), ==, 1);
+}
+
+static void
+test_lock_seen (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint battery = 0;
+  guint flags = 0;
+
+  g_assert_cmpint (am_store_get_lock_seen (f->store, am_lock_get_id (f->front), &battery, &flags), ==, 0);
+  g_assert_true (am_store_set_lock_seen (f->store, am_lock_get_id (f->front), 17, 2, T0, &error));
+  g_assert_cmpint (am_store_get_lock_seen (f->store, am_lock_get_id (f->front), &battery, &flags), ==, T0);
+  g_assert_cmpint (battery, ==, 17);
+  g_assert_cmpuint (flags, ==, 2);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -868,6 +922,8 @@ main (int    argc,
   ADD ("/store/account/reset-forgets-everything", test_reset_forgets_everything);
   ADD ("/store/full-sync/drops-unseen-keeps-outbox", test_full_sync_drops_unseen);
   ADD ("/store/keys/locks-with-code-or-bluetooth-grant", test_keyed_locks);
+  ADD ("/store/visit/revocation-pending-until-the-lock-confirms", test_pending_revocations);
+  ADD ("/store/visit/battery-as-of-the-last-visit", test_lock_seen);
 #undef ADD
   g_test_add_func ("/store/migrations/each-step-keeps-data", test_migration_steps);
   g_test_add_func ("/store/damage/truncated", test_damage_truncated);

@@ -15,6 +15,7 @@
 #include "am-cloud-client.h"
 #include "am-error.h"
 #include "am-issue.h"
+#include "am-records-private.h"
 #include "am-server.h"
 #include "am-store-private.h"
 #include "am-sync.h"
@@ -429,6 +430,74 @@ test_issued_reaches_server (Fixture       *f,
   g_assert_cmpstr (am_passcode_record_get_recipient_name (record), ==, "Dana Vendor");
 }
 
+/* What a Bluetooth visit brings back, the lock's log and the unlock, goes
+ * to the cloud; the cloud links the keypad entry to the code, and the next
+ * pull shows the code used, when it was typed. */
+static void
+test_visit_reaches_server (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autoptr(AmPasscodeRecord) issued = NULL;
+  g_autoptr(AmPasscodeRecord) used = NULL;
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(AmUnlock) unlock = am_unlock_new_empty ();
+  AmLockEventRecord *typed = am_lock_event_record_new_empty ();
+  AmLockEventRecord *opened = am_lock_event_record_new_empty ();
+  gint64 typed_at;
+
+  g_assert_true (run_sync (f, &error));
+  id = issue_code (f, f->front, 0);
+  g_assert_true (run_sync (f, &error));
+  issued = am_store_get_passcode (f->store, id);
+  typed_at = am_passcode_record_get_starts_at (issued) + 600;
+
+  typed->lock_id = g_strdup (f->front);
+  typed->seq = 0;
+  typed->event = g_strdup ("keypad_open");
+  typed->at = typed_at;
+  typed->start_h = am_passcode_record_get_start_h (issued);
+  typed->p = am_passcode_record_get_p (issued);
+  g_ptr_array_add (events, typed);
+  opened->lock_id = g_strdup (f->front);
+  opened->seq = 1;
+  opened->event = g_strdup ("ble_unlock");
+  opened->at = typed_at + 60;
+  g_ptr_array_add (events, opened);
+  g_assert_cmpuint (am_store_get_next_lock_seq (f->store, f->front), ==, 0);
+  g_assert_true (am_store_record_lock_log (f->store, f->front, events, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (am_store_get_next_lock_seq (f->store, f->front), ==, 2);
+
+  unlock->id = g_uuid_string_random ();
+  unlock->lock_id = g_strdup (f->front);
+  unlock->user_id = g_strdup (f->account.user_id);
+  unlock->user_name = g_strdup (f->account.user_name);
+  unlock->at = typed_at + 60;
+  unlock->result = g_strdup ("ok");
+  g_assert_true (am_store_record_unlock (f->store, unlock, &error));
+  g_assert_cmpint (am_store_outbox_count (f->store), ==, 2);
+
+  g_assert_true (run_sync (f, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (am_store_outbox_count (f->store), ==, 0);
+  g_assert_cmpint (am_server_db_count (f->db, "lock_events"), ==, 2);
+  g_assert_cmpint (am_server_db_count (f->db, "unlocks"), ==, 1);
+
+  used = am_store_get_passcode (f->store, id);
+  g_assert_cmpuint (am_passcode_record_get_use_count (used), ==, 1);
+  g_assert_cmpint (am_passcode_record_get_first_used_at (used), ==, typed_at);
+
+  /* The same visit read again (a crash before the outbox emptied) doubles nothing. */
+  g_assert_true (am_store_record_lock_log (f->store, f->front, events, &error));
+  g_assert_true (run_sync (f, &error));
+  g_assert_cmpint (am_server_db_count (f->db, "lock_events"), ==, 2);
+  g_clear_object (&used);
+  used = am_store_get_passcode (f->store, id);
+  g_assert_cmpuint (am_passcode_record_get_use_count (used), ==, 1);
+}
+
 /* Issued with no cloud in reach: the code stays queued, the cache intact;
  * once the cloud is back, it arrives exactly once. */
 static void
@@ -734,6 +803,7 @@ main (int    argc,
   ADD ("/sync/keys/rotated-key-fetched-previous-kept", test_rotated_key_fetched);
   ADD ("/sync/outbox/issued-code-reaches-the-server", test_issued_reaches_server);
   ADD ("/sync/outbox/offline-then-back-exactly-once", test_offline_then_back);
+  ADD ("/sync/outbox/visit-log-and-unlock-reach-the-cloud", test_visit_reaches_server);
   ADD ("/sync/faults/persistent-failure-loses-nothing", test_persistent_failure);
   ADD ("/sync/session/401-signs-out-keeps-cache", test_signed_out);
   ADD ("/sync/cursor/410-syncs-from-scratch", test_cursor_gone);

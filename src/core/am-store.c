@@ -170,6 +170,13 @@ static const struct
     "  signed_in INTEGER NOT NULL);"
     "ALTER TABLE sync_state ADD COLUMN full_sync INTEGER NOT NULL DEFAULT 0;",
     NULL },
+
+  /* 5: what the lock said of itself at the last Bluetooth visit. */
+  { "ALTER TABLE locks ADD COLUMN seen_battery INTEGER;"
+    "ALTER TABLE locks ADD COLUMN seen_flags INTEGER;"
+    "ALTER TABLE locks ADD COLUMN seen_at INTEGER;"
+    "CREATE INDEX lock_events_revoked ON lock_events (lock, event, start_h, p);",
+    NULL },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == AM_STORE_SCHEMA_VERSION);
@@ -2061,6 +2068,25 @@ am_store_find_same_window (AmStore    *self,
   return record;
 }
 
+/* Queues a change for the cloud, inside the caller's transaction. */
+static gboolean
+queue_change (AmStore     *self,
+              const char  *kind,
+              const char  *idempotency_id,
+              const char  *body,
+              GError     **error)
+{
+  sqlite3_stmt *stmt = prepare (self, "INSERT INTO outbox (kind, idempotency_id, body, created_at)"
+                                      " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (idempotency_id)"
+                                      " DO UPDATE SET body = excluded.body RETURNING pk");
+
+  bind_text (stmt, 1, kind);
+  bind_text (stmt, 2, idempotency_id);
+  bind_text (stmt, 3, body);
+  sqlite3_bind_int64 (stmt, 4, g_get_real_time () / G_USEC_PER_SEC);
+  return step_returning (self, stmt, AM_RECORD_OUTBOX, error);
+}
+
 /**
  * am_store_issue_passcode:
  * @self: a store
@@ -2079,7 +2105,6 @@ am_store_issue_passcode (AmStore           *self,
                          GError           **error)
 {
   g_autofree char *body = NULL;
-  sqlite3_stmt *stmt;
   gint64 lock_pk;
   gboolean ok;
 
@@ -2106,21 +2131,262 @@ am_store_issue_passcode (AmStore           *self,
   if (!exec (self, "PRAGMA synchronous = FULL", error) || !begin (self, error))
     return FALSE;
 
-  ok = write_record (self, AM_RECORD_PASSCODE, bind_passcode, record, lock_pk, NULL, error);
-  if (ok)
-    {
-      stmt = prepare (self, "INSERT INTO outbox (kind, idempotency_id, body, created_at)"
-                            " VALUES (?1, ?2, ?3, ?4) RETURNING pk");
-      bind_text (stmt, 1, AM_OUTBOX_PASSCODE_CREATE);
-      bind_text (stmt, 2, record->id);
-      bind_text (stmt, 3, body);
-      sqlite3_bind_int64 (stmt, 4, g_get_real_time () / G_USEC_PER_SEC);
-      ok = step_returning (self, stmt, AM_RECORD_OUTBOX, error);
-    }
+  ok = write_record (self, AM_RECORD_PASSCODE, bind_passcode, record, lock_pk, NULL, error) &&
+       queue_change (self, AM_OUTBOX_PASSCODE_CREATE, record->id, body, error);
 
   ok = ok ? commit (self, error) : (rollback (self), FALSE);
   exec (self, "PRAGMA synchronous = NORMAL", NULL);
   return ok;
+}
+
+/* Bluetooth visits: what the lock said, kept and queued for the cloud. */
+
+/**
+ * am_store_get_next_lock_seq:
+ * @self: a store
+ * @lock_id: a lock
+ *
+ * Returns: the sequence number of the first record of the lock's log the
+ *   cache does not hold: where the next READ_LOG starts
+ */
+guint32
+am_store_get_next_lock_seq (AmStore    *self,
+                            const char *lock_id)
+{
+  sqlite3_stmt *stmt;
+  guint32 next = 0;
+
+  g_return_val_if_fail (AM_IS_STORE (self), 0);
+  g_return_val_if_fail (lock_id != NULL, 0);
+
+  stmt = prepare (self, "SELECT max (seq) + 1 FROM lock_events"
+                        " WHERE lock = (SELECT pk FROM locks WHERE id = ?1)");
+  bind_text (stmt, 1, lock_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+    next = (guint32) sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return next;
+}
+
+/* Runs @write in one transaction that waits for the disk, for a change
+ * that exists nowhere else yet. */
+static gboolean
+write_local (AmStore   *self,
+             gboolean (*write) (AmStore *self, gpointer data, GError **error),
+             gpointer   data,
+             GError   **error)
+{
+  gboolean ok;
+
+  if (!exec (self, "PRAGMA synchronous = FULL", error))
+    return FALSE;
+  if (!begin (self, error))
+    {
+      exec (self, "PRAGMA synchronous = NORMAL", NULL);
+      return FALSE;
+    }
+  ok = write (self, data, error);
+  ok = ok ? commit (self, error) : (rollback (self), FALSE);
+  exec (self, "PRAGMA synchronous = NORMAL", NULL);
+  return ok;
+}
+
+typedef struct
+{
+  const char *lock_id;
+  GPtrArray  *events;
+} LockLog;
+
+static gboolean
+write_lock_log (AmStore  *self,
+                gpointer  data,
+                GError  **error)
+{
+  LockLog *log = data;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *key = NULL;
+  AmLockEventRecord *first = g_ptr_array_index (log->events, 0);
+  AmLockEventRecord *last = g_ptr_array_index (log->events, log->events->len - 1);
+
+  for (guint i = 0; i < log->events->len; i++)
+    if (!write_lock_event (self, g_ptr_array_index (log->events, i), error))
+      return FALSE;
+
+  /* The upload, with its lock: {"lock_id", "events"}. */
+  am_lock_events_to_upload_json (log->events, builder);
+  root = json_builder_get_root (builder);
+  json_object_set_string_member (json_node_get_object (root), "lock_id", log->lock_id);
+  body = json_to_string (root, FALSE);
+  key = g_strdup_printf ("%s/events/%u-%u", log->lock_id, first->seq, last->seq);
+  return queue_change (self, AM_OUTBOX_LOCK_EVENTS, key, body, error);
+}
+
+/**
+ * am_store_record_lock_log:
+ * @self: a store
+ * @lock_id: the lock
+ * @events: (element-type AmLockEventRecord): records of its log, read over
+ *   Bluetooth, oldest first
+ * @error: a location for a #GError
+ *
+ * Stores the records and queues them for the cloud, in one transaction; a
+ * record the cache holds already is written again, not doubled.
+ */
+gboolean
+am_store_record_lock_log (AmStore     *self,
+                          const char  *lock_id,
+                          GPtrArray   *events,
+                          GError     **error)
+{
+  LockLog log = { lock_id, events };
+
+  g_return_val_if_fail (AM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (lock_id != NULL && events != NULL, FALSE);
+
+  if (events->len == 0)
+    return TRUE;
+  return write_local (self, write_lock_log, &log, error);
+}
+
+static gboolean
+write_local_unlock (AmStore  *self,
+                    gpointer  data,
+                    GError  **error)
+{
+  AmUnlock *unlock = data;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *body = NULL;
+
+  am_unlock_to_create_json (unlock, builder);
+  root = json_builder_get_root (builder);
+  body = json_to_string (root, FALSE);
+  return write_unlock (self, unlock, error) &&
+         queue_change (self, AM_OUTBOX_UNLOCK_CREATE, unlock->id, body, error);
+}
+
+/**
+ * am_store_record_unlock:
+ * @self: a store
+ * @unlock: a Bluetooth unlock just made
+ * @error: a location for a #GError
+ *
+ * Stores the unlock and queues it for the cloud, in one transaction.
+ */
+gboolean
+am_store_record_unlock (AmStore   *self,
+                        AmUnlock  *unlock,
+                        GError   **error)
+{
+  g_return_val_if_fail (AM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (AM_IS_UNLOCK (unlock), FALSE);
+
+  return write_local (self, write_local_unlock, unlock, error);
+}
+
+/**
+ * am_store_list_pending_revocations:
+ * @self: a store
+ * @lock_id: a lock
+ *
+ * Returns: (transfer container) (element-type AmPasscodeRecord): the
+ *   passcodes of the lock revoked in the cloud, still able to open it, that
+ *   no REVOKE record of the lock's log confirms yet
+ */
+GPtrArray *
+am_store_list_pending_revocations (AmStore    *self,
+                                   const char *lock_id)
+{
+  GPtrArray *passcodes = g_ptr_array_new_with_free_func (g_object_unref);
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (AM_IS_STORE (self), passcodes);
+  g_return_val_if_fail (lock_id != NULL, passcodes);
+
+  stmt = prepare (self, PASSCODE_SELECT " WHERE c.lock = (SELECT pk FROM locks WHERE id = ?1)"
+                        " AND c.revoked_at IS NOT NULL AND c.ends_at > ?2"
+                        " AND NOT EXISTS (SELECT 1 FROM lock_events e WHERE e.lock = c.lock"
+                        "   AND e.event = 'revoke' AND e.start_h = c.start_h AND e.p = c.p)"
+                        " ORDER BY c.pk");
+  bind_text (stmt, 1, lock_id);
+  sqlite3_bind_int64 (stmt, 2, g_get_real_time () / G_USEC_PER_SEC - AM_PASSCODE_SKEW_S);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (passcodes, read_passcode (stmt));
+  sqlite3_reset (stmt);
+  return passcodes;
+}
+
+/**
+ * am_store_set_lock_seen:
+ * @self: a store
+ * @lock_id: a lock
+ * @battery: its battery in percent, or -1 when it did not say
+ * @flags: its advert's flags
+ * @at: when
+ * @error: a location for a #GError
+ *
+ * Keeps what the lock said of itself at a Bluetooth visit ("battery as of
+ * the last Bluetooth visit").
+ */
+gboolean
+am_store_set_lock_seen (AmStore     *self,
+                        const char  *lock_id,
+                        gint         battery,
+                        guint        flags,
+                        gint64       at,
+                        GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (AM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (lock_id != NULL, FALSE);
+
+  stmt = prepare (self, "UPDATE locks SET seen_battery = ?2, seen_flags = ?3, seen_at = ?4 WHERE id = ?1");
+  bind_text (stmt, 1, lock_id);
+  if (battery >= 0 && battery <= 100)
+    sqlite3_bind_int (stmt, 2, battery);
+  else
+    sqlite3_bind_null (stmt, 2);
+  sqlite3_bind_int (stmt, 3, (int) flags);
+  sqlite3_bind_int64 (stmt, 4, at);
+  return step_done (self, stmt, error);
+}
+
+/**
+ * am_store_get_lock_seen:
+ * @self: a store
+ * @lock_id: a lock
+ * @battery: (out) (optional): the battery at the last visit, -1 unknown
+ * @flags: (out) (optional): the advert's flags then
+ *
+ * Returns: when the lock was last seen over Bluetooth, 0 for never
+ */
+gint64
+am_store_get_lock_seen (AmStore    *self,
+                        const char *lock_id,
+                        gint       *battery,
+                        guint      *flags)
+{
+  sqlite3_stmt *stmt;
+  gint64 at = 0;
+
+  g_return_val_if_fail (AM_IS_STORE (self), 0);
+  g_return_val_if_fail (lock_id != NULL, 0);
+
+  stmt = prepare (self, "SELECT seen_battery, seen_flags, seen_at FROM locks WHERE id = ?1");
+  bind_text (stmt, 1, lock_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 2) != SQLITE_NULL)
+    {
+      at = sqlite3_column_int64 (stmt, 2);
+      if (battery != NULL)
+        *battery = sqlite3_column_type (stmt, 0) != SQLITE_NULL ? sqlite3_column_int (stmt, 0) : -1;
+      if (flags != NULL)
+        *flags = (guint) sqlite3_column_int (stmt, 1);
+    }
+  sqlite3_reset (stmt);
+  return at;
 }
 
 /**

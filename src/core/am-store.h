@@ -15,7 +15,7 @@
 G_BEGIN_DECLS
 
 /* The version of the cache's schema this code writes (PRAGMA user_version). */
-#define AM_STORE_SCHEMA_VERSION 4
+#define AM_STORE_SCHEMA_VERSION 5
 
 typedef enum
 {
@@ -89,6 +89,8 @@ typedef struct
 } AmOutboxEntry;
 
 #define AM_OUTBOX_PASSCODE_CREATE "passcode.create"
+#define AM_OUTBOX_UNLOCK_CREATE   "unlock.create"
+#define AM_OUTBOX_LOCK_EVENTS     "lock_events.upload"
 
 /**
  * AmAccount:
@@ -174,6 +176,28 @@ AmPasscodeRecord  *am_store_find_same_window      (AmStore            *self,
 gboolean           am_store_issue_passcode        (AmStore            *self,
                                                    AmPasscodeRecord   *record,
                                                    GError            **error);
+
+guint32            am_store_get_next_lock_seq     (AmStore            *self,
+                                                   const char         *lock_id);
+gboolean           am_store_record_lock_log       (AmStore            *self,
+                                                   const char         *lock_id,
+                                                   GPtrArray          *events,
+                                                   GError            **error);
+gboolean           am_store_record_unlock         (AmStore            *self,
+                                                   AmUnlock           *unlock,
+                                                   GError            **error);
+GPtrArray         *am_store_list_pending_revocations (AmStore         *self,
+                                                   const char         *lock_id);
+gboolean           am_store_set_lock_seen         (AmStore            *self,
+                                                   const char         *lock_id,
+                                                   gint                battery,
+                                                   guint               flags,
+                                                   gint64              at,
+                                                   GError            **error);
+gint64             am_store_get_lock_seen         (AmStore            *self,
+                                                   const char         *lock_id,
+                                                   gint               *battery,
+                                                   guint              *flags);
 
 GPtrArray         *am_store_outbox_list           (AmStore            *self,
                                                    gint64              due_by);

@@ -231,20 +231,37 @@ is_refusal (const GError *error)
 }
 
 static void
-on_passcode_created_cb (GObject      *source,
-                        GAsyncResult *result,
-                        gpointer      user_data)
+on_pushed_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
 {
   GTask *task = user_data;
   AmSync *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
   AmOutboxEntry *entry = g_ptr_array_index (run->outbox, run->next_entry);
-  g_autoptr(AmPasscodeRecord) record = NULL;
-  g_autoptr(AmSyncPage) page = NULL;
+  AmCloudClient *client = AM_CLOUD_CLIENT (source);
+  g_autoptr(AmSyncPage) page = am_sync_page_new ();
   GError *error = NULL;
+  gboolean ok;
 
-  record = am_cloud_client_create_passcode_finish (AM_CLOUD_CLIENT (source), result, &error);
-  if (record == NULL && is_refusal (error))
+  if (g_str_equal (entry->kind, AM_OUTBOX_PASSCODE_CREATE))
+    {
+      AmPasscodeRecord *record = am_cloud_client_create_passcode_finish (client, result, &error);
+
+      if ((ok = record != NULL))
+        g_ptr_array_add (page->passcodes, record);
+    }
+  else if (g_str_equal (entry->kind, AM_OUTBOX_UNLOCK_CREATE))
+    {
+      AmUnlock *unlock = am_cloud_client_create_unlock_finish (client, result, &error);
+
+      if ((ok = unlock != NULL))
+        g_ptr_array_add (page->unlocks, unlock);
+    }
+  else
+    ok = am_cloud_client_upload_events_finish (client, result, NULL, NULL, &error);
+
+  if (!ok && is_refusal (error))
     {
       g_autoptr(GError) local_error = NULL;
 
@@ -263,15 +280,14 @@ on_passcode_created_cb (GObject      *source,
       run_step (task);
       return;
     }
-  if (record == NULL)
+  if (!ok)
     {
       fail_or_retry (task, error);
       return;
     }
 
+  /* The cloud's record of the change replaces the local one. */
   run->failures = 0;
-  page = am_sync_page_new ();
-  g_ptr_array_add (page->passcodes, g_steal_pointer (&record));
   if (!am_store_apply_page (self->store, page, &error) ||
       !am_store_outbox_remove (self->store, entry->idempotency_id, &error))
     {
@@ -282,11 +298,64 @@ on_passcode_created_cb (GObject      *source,
   run_step (task);
 }
 
+/* Sends @entry; FALSE when its body cannot be read (a bug, or a damaged
+ * cache): the entry is then put off with the reason. */
+static gboolean
+push_entry (GTask         *task,
+            AmOutboxEntry *entry)
+{
+  AmSync *self = g_task_get_source_object (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *object;
+
+  if (g_str_equal (entry->kind, AM_OUTBOX_PASSCODE_CREATE))
+    {
+      am_cloud_client_create_passcode_async (self->client, entry->idempotency_id, entry->body,
+                                             cancellable, on_pushed_cb, task);
+      return TRUE;
+    }
+
+  root = json_from_string (entry->body, &error);
+  object = root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+  if (object != NULL && g_str_equal (entry->kind, AM_OUTBOX_UNLOCK_CREATE))
+    {
+      g_autoptr(AmUnlock) unlock = am_unlock_from_create_json (object, &error);
+
+      if (unlock != NULL)
+        {
+          am_cloud_client_create_unlock_async (self->client, unlock, cancellable, on_pushed_cb, task);
+          return TRUE;
+        }
+    }
+  else if (object != NULL)
+    {
+      const char *lock_id = json_object_get_string_member_with_default (object, "lock_id", NULL);
+      g_autoptr(GPtrArray) events = NULL;
+
+      if (lock_id != NULL && (events = am_lock_events_from_upload_json (object, lock_id, &error)) != NULL)
+        {
+          am_cloud_client_upload_events_async (self->client, lock_id, events, cancellable, on_pushed_cb, task);
+          return TRUE;
+        }
+    }
+
+  g_debug ("Outbox entry %s of kind %s unreadable: %s", entry->idempotency_id, entry->kind,
+           error != NULL ? error->message : "not an object");
+  am_store_outbox_defer (self->store, entry->idempotency_id, now_s () + REFUSED_RETRY_S,
+                         _("This change could not be read back from the local cache."), NULL);
+  return FALSE;
+}
+
 static void
 push_next (GTask *task)
 {
   AmSync *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
+  static const char * const kinds[] = {
+    AM_OUTBOX_PASSCODE_CREATE, AM_OUTBOX_UNLOCK_CREATE, AM_OUTBOX_LOCK_EVENTS, NULL
+  };
 
   if (run->outbox == NULL)
     {
@@ -298,15 +367,9 @@ push_next (GTask *task)
     {
       AmOutboxEntry *entry = g_ptr_array_index (run->outbox, run->next_entry);
 
-      if (g_str_equal (entry->kind, AM_OUTBOX_PASSCODE_CREATE))
-        {
-          am_cloud_client_create_passcode_async (self->client, entry->idempotency_id, entry->body,
-                                                 g_task_get_cancellable (task),
-                                                 on_passcode_created_cb, task);
-          return;
-        }
-      /* A kind a later version wrote: leave it for that version. */
-      g_debug ("Leaving an outbox entry of kind %s", entry->kind);
+      if (g_strv_contains (kinds, entry->kind) && push_entry (task, entry))
+        return;
+      /* A kind a later version wrote is left for that version. */
       run->next_entry++;
     }
 
