@@ -206,33 +206,6 @@ open_cache (AmStore **store)
   return AM_CLI_EXIT_OK;
 }
 
-static int
-parse_command_options (const char          *command,
-                       const char          *summary,
-                       const GOptionEntry  *entries,
-                       int                 *argc,
-                       char              ***argv)
-{
-  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
-  g_autofree char *hint = g_strconcat ("access-manager-cli ", command, NULL);
-  int status;
-
-  g_option_context_set_summary (context, summary);
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  status = am_cli_parse_options (context, argc, argv, hint);
-  if (status != AM_CLI_EXIT_OK)
-    return status;
-
-  if (*argc > 1)
-    {
-      g_autofree char *message =
-        /* Translators: %s is a command such as “locks” */
-        g_strdup_printf (_("%s takes no arguments besides its options."), command);
-      return am_cli_fail_message (message);
-    }
-  return AM_CLI_EXIT_OK;
-}
-
 /* Ids are lower-case UUIDs; one typed in capitals is the same id. */
 static char *
 normalize_id (const char *text)
@@ -303,7 +276,7 @@ am_cli_properties (int    argc,
   int status;
   guint n;
 
-  status = parse_command_options ("properties", _("List the properties in the local cache, by name."),
+  status = am_cli_parse_command_options ("properties", _("List the properties in the local cache, by name."),
                                   entries, &argc, &argv);
   if (status != AM_CLI_EXIT_OK || (status = open_cache (&store)) != AM_CLI_EXIT_OK)
     return status;
@@ -384,7 +357,7 @@ am_cli_locks (int    argc,
   int status;
   guint n;
 
-  status = parse_command_options ("locks",
+  status = am_cli_parse_command_options ("locks",
                                   _("List the locks in the local cache, by property and name."),
                                   entries, &argc, &argv);
   if (status != AM_CLI_EXIT_OK || (status = open_cache (&store)) != AM_CLI_EXIT_OK)
@@ -487,7 +460,7 @@ am_cli_passcodes (int    argc,
   int status;
   guint n;
 
-  status = parse_command_options ("passcodes",
+  status = am_cli_parse_command_options ("passcodes",
                                   _("List the passcodes of a lock in the local cache, newest first, without their digits."),
                                   entries, &argc, &argv);
   if (status != AM_CLI_EXIT_OK)

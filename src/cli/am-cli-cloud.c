@@ -6,10 +6,6 @@
  * first line of standard input: never from the command line, where other
  * processes could read them. The session token and the lock keys live in
  * the Secret Service only.
- *
- * An extra certificate authority for a self-hosted cloud can be given in
- * the environment variable ACCESS_MANAGER_CA_FILE (a PEM file); it then
- * replaces the system's.
  */
 #define G_LOG_DOMAIN "am-cli"
 
@@ -24,6 +20,7 @@
 #include <json-glib/json-glib.h>
 
 #include "am-cli.h"
+#include "am-cli-context.h"
 #include "am-cloud-client.h"
 #include "am-error.h"
 #include "am-issue.h"
@@ -32,84 +29,6 @@
 #include "am-sync.h"
 #include "am-time.h"
 #include "am-vault.h"
-
-/* What the commands share: the cache, the vault and, once known, the
- * account and a client of its cloud. */
-typedef struct
-{
-  AmStore       *store;
-  AmVault       *vault;
-  AmAccount     *account;
-  AmCloudClient *client;
-} Context;
-
-static void
-context_clear (Context *context)
-{
-  g_clear_object (&context->client);
-  g_clear_pointer (&context->account, am_account_free);
-  g_clear_object (&context->vault);
-  g_clear_object (&context->store);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Context, context_clear)
-
-/* Waiting for an async call: the CLI has nothing else to do meanwhile. */
-
-static void
-on_done_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-  g_main_context_wakeup (NULL);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *result;
-}
-
-#define WAIT(call, ...) \
-  G_STMT_START { \
-    g_clear_object (&result); \
-    call (__VA_ARGS__, NULL, on_done_cb, &result); \
-    wait_for (&result); \
-  } G_STMT_END
-
-/* The commands' options */
-
-static int
-parse_command_options (const char          *command,
-                       const char          *summary,
-                       const GOptionEntry  *entries,
-                       int                 *argc,
-                       char              ***argv)
-{
-  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
-  g_autofree char *hint = g_strconcat ("access-manager-cli ", command, NULL);
-  int status;
-
-  g_option_context_set_summary (context, summary);
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  status = am_cli_parse_options (context, argc, argv, hint);
-  if (status != AM_CLI_EXIT_OK)
-    return status;
-
-  if (*argc > 1)
-    {
-      g_autofree char *message =
-        /* Translators: %s is a command such as “locks” */
-        g_strdup_printf (_("%s takes no arguments besides its options."), command);
-      return am_cli_fail_message (message);
-    }
-  return AM_CLI_EXIT_OK;
-}
 
 static int
 fail_missing (const char *option)
@@ -164,87 +83,12 @@ read_password (gboolean   from_stdin,
   return line;
 }
 
-/* Setting up */
-
-static gboolean
-open_store (Context  *context,
-            GError  **error)
-{
-  g_autofree char *path = g_build_filename (am_cli_get_data_dir (), "cache.sqlite", NULL);
-  const char *notice;
-
-  context->store = am_store_open (path, error);
-  if (context->store == NULL)
-    return FALSE;
-  notice = am_store_get_recovery_notice (context->store);
-  if (notice != NULL)
-    fprintf (stderr, "access-manager-cli: %s\n", notice);
-  context->account = am_store_get_account (context->store);
-  context->vault = am_vault_new ();
-  return TRUE;
-}
-
-static AmCloudClient *
-new_client (const char  *server,
-            GError     **error)
-{
-  g_autoptr(AmCloudClient) client = am_cloud_client_new (server, error);
-  const char *ca_file = g_getenv ("ACCESS_MANAGER_CA_FILE");
-
-  if (client == NULL)
-    return NULL;
-  if (ca_file != NULL && *ca_file != '\0')
-    {
-      g_autoptr(GTlsDatabase) database = g_tls_file_database_new (ca_file, error);
-
-      if (database == NULL)
-        return NULL;
-      am_cloud_client_set_tls_database (client, database);
-    }
-  return g_steal_pointer (&client);
-}
-
-/* The account's client with its token, for the commands that need a
- * session. */
-static gboolean
-open_session (Context  *context,
-              GError  **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  char *token;
-
-  if (!open_store (context, error))
-    return FALSE;
-  if (context->account == NULL || !context->account->signed_in)
-    {
-      g_set_error (error, AM_ERROR, AM_ERROR_NOT_SIGNED_IN,
-                   _("You are not signed in. Sign in with “access-manager-cli login”."));
-      return FALSE;
-    }
-  context->client = new_client (context->account->server, error);
-  if (context->client == NULL)
-    return FALSE;
-
-  WAIT (am_vault_lookup_token_async, context->vault, context->account->server);
-  token = am_vault_lookup_token_finish (context->vault, result, error);
-  if (token == NULL)
-    {
-      if (error == NULL || *error == NULL)
-        g_set_error (error, AM_ERROR, AM_ERROR_NOT_SIGNED_IN,
-                     _("Your keyring holds no session for this cloud. Sign in again with “access-manager-cli login”."));
-      return FALSE;
-    }
-  am_cloud_client_set_token (context->client, token);
-  am_secret_memory_free (token);
-  return TRUE;
-}
-
 /* Signing in */
 
 /* Makes @session the cache's account, after checking that the cache holds
  * nothing another account still has to send. */
 static gboolean
-adopt_session (Context        *context,
+adopt_session (AmCliContext  *context,
                const char     *server,
                AmCloudSession *session,
                GError        **error)
@@ -274,20 +118,20 @@ adopt_session (Context        *context,
           return FALSE;
         }
       /* Nothing of the other account may stay: not its records, nor its keys. */
-      WAIT (am_vault_clear_lock_keys_async, context->vault, context->account->server, NULL);
+      AM_CLI_WAIT (result, am_vault_clear_lock_keys_async, context->vault, context->account->server, NULL);
       if (!am_vault_clear_lock_keys_finish (context->vault, result, error) ||
           !am_store_reset (context->store, error))
         return FALSE;
     }
 
-  WAIT (am_vault_store_token_async, context->vault, server, session->token);
+  AM_CLI_WAIT (result, am_vault_store_token_async, context->vault, server, session->token);
   if (!am_vault_store_token_finish (context->vault, result, error))
     return FALSE;
   return am_store_set_account (context->store, &account, error);
 }
 
 static int
-sign_in (Context    *context,
+sign_in (AmCliContext  *context,
          const char *server,
          const char *email,
          const char *password)
@@ -296,7 +140,7 @@ sign_in (Context    *context,
   g_autoptr(AmCloudSession) session = NULL;
   g_autoptr(GError) error = NULL;
 
-  WAIT (am_cloud_client_sign_in_async, context->client, email, password, g_get_host_name ());
+  AM_CLI_WAIT (result, am_cloud_client_sign_in_async, context->client, email, password, g_get_host_name ());
   session = am_cloud_client_sign_in_finish (context->client, result, &error);
   if (session == NULL)
     return am_cli_fail (error);
@@ -306,7 +150,7 @@ sign_in (Context    *context,
       /* Leave no session behind that nothing holds. */
       g_autoptr(GError) sign_out_error = NULL;
 
-      WAIT (am_cloud_client_sign_out_async, context->client);
+      AM_CLI_WAIT (result, am_cloud_client_sign_out_async, context->client);
       am_cloud_client_sign_out_finish (context->client, result, &sign_out_error);
       return am_cli_fail (error);
     }
@@ -340,12 +184,12 @@ am_cli_login (int    argc,
     { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &password_stdin, N_("Read the password from standard input"), NULL },
     { NULL }
   };
-  g_auto(Context) context = { NULL };
+  g_auto(AmCliContext) context = { NULL };
   g_autoptr(GError) error = NULL;
   char *password;
   int status;
 
-  status = parse_command_options ("login", _("Sign in to your company’s Access Manager cloud."),
+  status = am_cli_parse_command_options ("login", _("Sign in to your company’s Access Manager cloud."),
                                   entries, &argc, &argv);
   if (status != AM_CLI_EXIT_OK)
     return status;
@@ -354,8 +198,8 @@ am_cli_login (int    argc,
   if (email == NULL)
     return fail_missing ("--email");
 
-  if ((context.client = new_client (server, &error)) == NULL ||
-      !open_store (&context, &error) ||
+  if ((context.client = am_cli_new_client (server, &error)) == NULL ||
+      !am_cli_context_open_store (&context, &error) ||
       (password = read_password (password_stdin, &error)) == NULL)
     return am_cli_fail (error);
 
@@ -388,14 +232,14 @@ am_cli_accept_invite (int    argc,
     { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &password_stdin, N_("Read the new password from standard input"), NULL },
     { NULL }
   };
-  g_auto(Context) context = { NULL };
+  g_auto(AmCliContext) context = { NULL };
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(AmCloudSession) accepted = NULL;
   g_autoptr(GError) error = NULL;
   char *password;
   int status;
 
-  status = parse_command_options ("accept-invite",
+  status = am_cli_parse_command_options ("accept-invite",
                                   _("Accept an invitation to your company’s Access Manager cloud, and sign in."),
                                   entries, &argc, &argv);
   if (status != AM_CLI_EXIT_OK)
@@ -407,12 +251,12 @@ am_cli_accept_invite (int    argc,
   if (name == NULL)
     return fail_missing ("--name");
 
-  if ((context.client = new_client (server, &error)) == NULL ||
-      !open_store (&context, &error) ||
+  if ((context.client = am_cli_new_client (server, &error)) == NULL ||
+      !am_cli_context_open_store (&context, &error) ||
       (password = read_password (password_stdin, &error)) == NULL)
     return am_cli_fail (error);
 
-  WAIT (am_cloud_client_accept_invitation_async, context.client, token, name, password);
+  AM_CLI_WAIT (result, am_cloud_client_accept_invitation_async, context.client, token, name, password);
   accepted = am_cloud_client_accept_invitation_finish (context.client, result, &error);
   if (accepted == NULL || accepted->user->email == NULL)
     {
@@ -443,17 +287,17 @@ am_cli_logout (int    argc,
                char **argv)
 {
   const GOptionEntry entries[] = { { NULL } };
-  g_auto(Context) context = { NULL };
+  g_auto(AmCliContext) context = { NULL };
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   int status;
 
-  status = parse_command_options ("logout", _("Sign out, and take the keys off this computer."),
+  status = am_cli_parse_command_options ("logout", _("Sign out, and take the keys off this computer."),
                                   entries, &argc, &argv);
   if (status != AM_CLI_EXIT_OK)
     return status;
 
-  if (!open_session (&context, &error))
+  if (!am_cli_context_open_session (&context, &error))
     {
       if (context.account == NULL || !g_error_matches (error, AM_ERROR, AM_ERROR_NOT_SIGNED_IN))
         return am_cli_fail (error);
@@ -464,15 +308,15 @@ am_cli_logout (int    argc,
       g_autoptr(GError) cloud_error = NULL;
 
       /* The cloud may be out of reach: signing out here still counts. */
-      WAIT (am_cloud_client_sign_out_async, context.client);
+      AM_CLI_WAIT (result, am_cloud_client_sign_out_async, context.client);
       if (!am_cloud_client_sign_out_finish (context.client, result, &cloud_error))
         g_debug ("Could not end the session in the cloud: %s", cloud_error->message);
     }
 
-  WAIT (am_vault_clear_token_async, context.vault, context.account->server);
+  AM_CLI_WAIT (result, am_vault_clear_token_async, context.vault, context.account->server);
   if (!am_vault_clear_token_finish (context.vault, result, &error))
     return am_cli_fail (error);
-  WAIT (am_vault_clear_lock_keys_async, context.vault, context.account->server, NULL);
+  AM_CLI_WAIT (result, am_vault_clear_lock_keys_async, context.vault, context.account->server, NULL);
   if (!am_vault_clear_lock_keys_finish (context.vault, result, &error) ||
       !am_store_set_signed_in (context.store, FALSE, &error))
     return am_cli_fail (error);
@@ -484,7 +328,7 @@ am_cli_logout (int    argc,
 /* Sync */
 
 static AmSync *
-new_sync (Context *context)
+new_sync (AmCliContext  *context)
 {
   AmSync *sync = am_sync_new (context->store, context->client, context->vault);
 
@@ -504,22 +348,22 @@ am_cli_sync (int    argc,
              char **argv)
 {
   const GOptionEntry entries[] = { { NULL } };
-  g_auto(Context) context = { NULL };
+  g_auto(AmCliContext) context = { NULL };
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(AmSync) sync = NULL;
   g_autoptr(GError) error = NULL;
   int status;
 
-  status = parse_command_options ("sync",
+  status = am_cli_parse_command_options ("sync",
                                   _("Send the changes made here to the cloud, and fetch the cloud’s."),
                                   entries, &argc, &argv);
   if (status != AM_CLI_EXIT_OK)
     return status;
-  if (!open_session (&context, &error))
+  if (!am_cli_context_open_session (&context, &error))
     return am_cli_fail (error);
 
   sync = new_sync (&context);
-  WAIT (am_sync_run_async, sync);
+  AM_CLI_WAIT (result, am_sync_run_async, sync);
   if (!am_sync_run_finish (sync, result, &error))
     return am_cli_fail (error);
 
@@ -551,7 +395,7 @@ am_cli_status (int    argc,
                char **argv)
 {
   const GOptionEntry entries[] = { { NULL } };
-  g_auto(Context) context = { NULL };
+  g_auto(AmCliContext) context = { NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(GTimeZone) here = g_time_zone_new_local ();
   g_autoptr(GPtrArray) outbox = NULL;
@@ -559,11 +403,11 @@ am_cli_status (int    argc,
   gint64 last_sync;
   int status;
 
-  status = parse_command_options ("status", _("Tell who is signed in, when the last sync was, and what waits for the cloud."),
+  status = am_cli_parse_command_options ("status", _("Tell who is signed in, when the last sync was, and what waits for the cloud."),
                                   entries, &argc, &argv);
   if (status != AM_CLI_EXIT_OK)
     return status;
-  if (!open_store (&context, &error))
+  if (!am_cli_context_open_store (&context, &error))
     return am_cli_fail (error);
 
   if (context.account == NULL)
@@ -731,7 +575,7 @@ am_cli_generate (int    argc,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
     { NULL }
   };
-  g_auto(Context) context = { NULL };
+  g_auto(AmCliContext) context = { NULL };
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(AmLock) lock = NULL;
   g_autoptr(AmProperty) property = NULL;
@@ -748,7 +592,7 @@ am_cli_generate (int    argc,
   char code[AM_PASSCODE_MAX_DIGITS + 1] = { 0 };
   int status;
 
-  status = parse_command_options ("generate", _("Issue a passcode for a lock, also offline."),
+  status = am_cli_parse_command_options ("generate", _("Issue a passcode for a lock, also offline."),
                                   entries, &argc, &argv);
   if (status != AM_CLI_EXIT_OK)
     return status;
@@ -762,7 +606,7 @@ am_cli_generate (int    argc,
 
   if ((start = am_time_parse_iso8601 (start_text, &error)) == NULL ||
       (end = am_time_parse_iso8601 (end_text, &error)) == NULL ||
-      !open_store (&context, &error))
+      !am_cli_context_open_store (&context, &error))
     return am_cli_fail (error);
   if (context.account == NULL)
     return am_cli_fail_message (_("You are not signed in. Sign in with “access-manager-cli login”."));
@@ -776,7 +620,7 @@ am_cli_generate (int    argc,
   if (grant == NULL || !am_grant_has_permission (grant, AM_PERMISSION_GENERATE_CODES))
     return am_cli_fail_message (_("You may not generate codes for this property. Ask your administrator for the permission."));
 
-  WAIT (am_vault_lookup_lock_key_async, context.vault, context.account->server,
+  AM_CLI_WAIT (result, am_vault_lookup_lock_key_async, context.vault, context.account->server,
         am_lock_get_id (lock), am_lock_get_kv (lock));
   key = am_vault_lookup_lock_key_finish (context.vault, result, &error);
   if (key == NULL)
@@ -825,13 +669,13 @@ am_cli_generate (int    argc,
   if (context.account->signed_in)
     {
       g_autoptr(GError) session_error = NULL;
-      g_auto(Context) online = { NULL };
+      g_auto(AmCliContext) online = { NULL };
 
-      if (open_session (&online, &session_error))
+      if (am_cli_context_open_session (&online, &session_error))
         {
           sync = am_sync_new (online.store, online.client, online.vault);
           am_sync_set_backoff (sync, 2, 2, 1);
-          WAIT (am_sync_push_async, sync);
+          AM_CLI_WAIT (result, am_sync_push_async, sync);
           if (am_sync_push_finish (sync, result, &push_error))
             return AM_CLI_EXIT_OK;
         }
@@ -861,26 +705,26 @@ am_cli_revoke (int    argc,
     { "passcode", 0, 0, G_OPTION_ARG_STRING, &passcode_id, N_("The passcode’s id"), N_("ID") },
     { NULL }
   };
-  g_auto(Context) context = { NULL };
+  g_auto(AmCliContext) context = { NULL };
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(AmPasscodeRecord) record = NULL;
   g_autoptr(AmSyncPage) page = am_sync_page_new ();
   g_autoptr(GError) error = NULL;
   int status;
 
-  status = parse_command_options ("revoke", _("Revoke a passcode; the lock learns of it at the next Bluetooth visit."),
+  status = am_cli_parse_command_options ("revoke", _("Revoke a passcode; the lock learns of it at the next Bluetooth visit."),
                                   entries, &argc, &argv);
   if (status != AM_CLI_EXIT_OK)
     return status;
   if (passcode_id == NULL)
     return fail_missing ("--passcode");
-  if (!open_session (&context, &error))
+  if (!am_cli_context_open_session (&context, &error))
     return am_cli_fail (error);
 
   {
     g_autofree char *id = g_ascii_strdown (g_strstrip (passcode_id), -1);
 
-    WAIT (am_cloud_client_revoke_passcode_async, context.client, id);
+    AM_CLI_WAIT (result, am_cloud_client_revoke_passcode_async, context.client, id);
   }
   record = am_cloud_client_revoke_passcode_finish (context.client, result, &error);
   if (record == NULL)

@@ -18,6 +18,11 @@ int  am_cli_parse_options    (GOptionContext *context,
                               char         ***argv,
                               const char     *command);
 const char *am_cli_get_data_dir (void);
+int  am_cli_parse_command_options (const char          *command,
+                                   const char          *summary,
+                                   const GOptionEntry  *entries,
+                                   int                 *argc,
+                                   char              ***argv);
 
 int  am_cli_passcode         (int    argc,
                               char **argv);

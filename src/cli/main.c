@@ -159,6 +159,46 @@ am_cli_parse_options (GOptionContext   *context,
   return am_cli_fail_message (message);
 }
 
+/**
+ * am_cli_parse_command_options:
+ * @command: the command, as the user types it after access-manager-cli
+ * @summary: what it does, for --help
+ * @entries: its options
+ * @argc: (inout): the arguments' count
+ * @argv: (inout): the arguments
+ *
+ * Parses a command's options; a command takes no other arguments.
+ *
+ * Returns: %AM_CLI_EXIT_OK, or the exit status of a usage error that has
+ *   been reported
+ */
+int
+am_cli_parse_command_options (const char          *command,
+                       const char          *summary,
+                       const GOptionEntry  *entries,
+                       int                 *argc,
+                       char              ***argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autofree char *hint = g_strconcat ("access-manager-cli ", command, NULL);
+  int status;
+
+  g_option_context_set_summary (context, summary);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  status = am_cli_parse_options (context, argc, argv, hint);
+  if (status != AM_CLI_EXIT_OK)
+    return status;
+
+  if (*argc > 1)
+    {
+      g_autofree char *message =
+        /* Translators: %s is a command such as “locks” */
+        g_strdup_printf (_("%s takes no arguments besides its options."), command);
+      return am_cli_fail_message (message);
+    }
+  return AM_CLI_EXIT_OK;
+}
+
 int
 main (int    argc,
       char **argv)
