@@ -6,7 +6,7 @@ Serves org.bluez on the (private) system bus: the object manager at /, the
 adapter /org/bluez/hci0 (unless the parameter {"adapter": false}), and for
 every lock added with org.bluez.AM1Mock.AddLock a Bluetooth LE device that
 shows up while discovering and, once connected, the AM1 GATT service of
-docs ble-lock.md. The lock behind it is a port of the reference lock
+ble-lock.md. The lock behind it is a port of the reference lock
 (src/core/am-reference-lock.c, src/core/am-passcode.c): keypad codes go in
 with TypeCode, Bluetooth commands through the COMMAND characteristic.
 
@@ -15,14 +15,57 @@ with TypeCode, Bluetooth commands through the COMMAND characteristic.
 The control interface org.bluez.AM1Mock lives on /org/bluez:
 
     AddLock(s lock_id, s key_hex, y kv, y digits, u q_offset_s, y battery, s name) -> o
-    AddPreviousKey(s lock_id, s key_hex, y kv)
-    RemoveLock(s lock_id)
-    AddAdapter()   RemoveAdapter()
-    TypeCode(s lock_id, s code) -> s   "open", "cancelled" or "reject:<reason>"
-    SetRssi(s lock_id, n rssi)   SetInRange(s lock_id, b)   SetJammed(s lock_id, b)
-    SetBadTags(s lock_id, b)   SetClockOffset(s lock_id, i seconds)
-    SetClockSet(s lock_id, b)   SetBattery(s lock_id, y battery)
-    GetLockState(s lock_id) -> s (JSON)
+        the device path the lock will have; it appears when discovered
+    AddPreviousKey(s lock_id, s key_hex, y kv)   keypad codes of that key open too
+    RemoveLock(s lock_id)                        its device goes (InterfacesRemoved)
+    AddAdapter()   RemoveAdapter()               hci0 and everything under it
+    TypeCode(s lock_id, s code) -> s             "open", "cancelled" (a cancel-all
+        code) or "reject:" + malformed|no_match|used|revoked|table_full|locked_out
+    SetRssi(s lock_id, n rssi)                   -50 by default
+    SetInRange(s lock_id, b)                     out of range: not discovered, Connect
+        fails, and a connection drops
+    SetJammed(s lock_id, b)                      UNLOCK answers JAMMED
+    SetBadTags(s lock_id, b)                     STATUS and LOG signed with a wrong key
+    SetClockOffset(s lock_id, i seconds)         lock clock = now + offset
+    SetClockSet(s lock_id, b)                    advert flag bit 1 ("clock not set")
+    SetBattery(s lock_id, y battery)             percent, 0xFF unknown
+    GetLockState(s lock_id) -> s                 JSON: log, deny, table, counters, knobs
+
+Errors of the control interface are org.bluez.AM1Mock.Error.{NoSuchLock,
+InvalidArguments,Exists,NoSuchAdapter}.
+
+BlueZ as the client sees it:
+
+- Adapter1: StartDiscovery/StopDiscovery/SetDiscoveryFilter per client (D-Bus
+  sender), as bluetoothd does: a second StartDiscovery from the same client is
+  org.bluez.Error.InProgress, StopDiscovery without one org.bluez.Error.Failed
+  "No discovery started", all three org.bluez.Error.NotReady "Resource Not
+  Ready" when not powered. A client leaving the bus loses its discovery and
+  filter. Filters honoured: UUIDs, RSSI, Transport. Powered is settable with
+  Properties.Set; off stops discovery and drops connections.
+- Discovery: 50 ms after StartDiscovery (and every 250 ms after) every
+  in-range lock that passes a filter is "heard": a new Device1 comes with
+  InterfacesAdded, a known one gets PropertiesChanged RSSI (the set value
+  +-2 dBm, every time, as with DuplicateData) and ManufacturerData when it
+  changed (battery, flags). Devices stay (BlueZ's cache) until RemoveDevice,
+  RemoveLock or RemoveAdapter. When discovery ends RSSI is invalidated
+  (PropertiesChanged with "RSSI" in the invalidated list), as bluetoothd does.
+- Device1.Connect: 50 ms later Connected true, 30 ms later the GATT objects
+  (InterfacesAdded each), ServicesResolved true, and only then the reply.
+  Out of range, or refusing after 10 bad tags in 10 minutes: after 200 ms
+  org.bluez.Error.Failed "le-connection-abort-by-local". Disconnect:
+  ServicesResolved false, the GATT objects removed, Connected false.
+- GATT: <dev>/service0010 with char0011 NONCE (read, notify), char0013
+  COMMAND (write), char0015 STATUS (notify), char0017 LOG (notify).
+  Notifications are PropertiesChanged of Value, sent only while Notifying.
+  A fresh R per connection and per command; R is good for 30 s.
+- A COMMAND write returns at once; 20 ms later STATUS is notified, then for
+  READ_LOG the LOG records and the END record, then the new NONCE. Checks in
+  order: the tag (BAD_TAG), R's age (STALE_NONCE), an answer still pending
+  (BUSY), version and op (BAD_OP). A write of other than 20 bytes is the D-Bus
+  error org.bluez.Error.InvalidValueLength. After a third bad tag on one
+  connection, or the tenth in 10 minutes, the lock hangs up 30 ms after the
+  STATUS.
 
 The module also works as a plain Python library (no bus needed) for the
 AM1 derivation, the reference lock and the frames: the self-test imports it.
@@ -647,6 +690,7 @@ class Link:
         self.r = os.urandom(16)
         self.r_time = time.monotonic()
         self.bad_tags = 0
+        self.pending = 0      # answers not yet notified: a command now gets BUSY
         self.resolved = False
         self.closing = False
 
@@ -757,8 +801,9 @@ class SimLock:
 class Sim:
     def __init__(self):
         self.locks = {}            # lock_id -> SimLock
-        self.sessions = {}         # sender -> name watch
-        self.filters = {}          # sender -> filter dict
+        self.sessions = set()      # senders that started a discovery
+        self.filters = {}          # sender -> discovery filter (kept until the client leaves the bus)
+        self.watches = {}          # sender -> name owner watch
         self.ticker = None
 
 
@@ -883,16 +928,6 @@ def _tick():
     return True
 
 
-def _update_manufacturer_data(lock):
-    '''Battery or flags changed: BlueZ shows it with the next advertisement.'''
-    device = mockobject.objects.get(lock.dev_path)
-    if device is None:
-        return
-    mdata = lock.manufacturer_data()
-    if device.props[DEVICE_IFACE].get('ManufacturerData') != mdata:
-        _emit_changed(device, DEVICE_IFACE, {'ManufacturerData': mdata})
-
-
 def _start_ticker():
     if SIM.ticker is None:
         SIM.ticker = GLib.timeout_add(250, _tick)
@@ -901,11 +936,7 @@ def _start_ticker():
 
 def _end_discovery():
     '''No client discovers any more: Discovering false, RSSI invalidated (as BlueZ does).'''
-    for watch in SIM.sessions.values():
-        if watch is not None:
-            watch.cancel()
     SIM.sessions.clear()
-    SIM.filters.clear()
     if SIM.ticker is not None:
         GLib.source_remove(SIM.ticker)
         SIM.ticker = None
@@ -919,12 +950,27 @@ def _end_discovery():
 
 
 def _stop_session(sender):
-    watch = SIM.sessions.pop(sender, None)
-    if watch is not None:
-        watch.cancel()
-    SIM.filters.pop(sender, None)
+    SIM.sessions.discard(sender)
     if not SIM.sessions:
         _end_discovery()
+
+
+def _watch_client(connection, sender):
+    '''A client that leaves the bus loses its discovery and its filter, as in BlueZ.'''
+    if not sender or sender in SIM.watches:
+        return
+
+    def owner_changed(owner):
+        if owner:
+            return
+        watch = SIM.watches.pop(sender, None)
+        SIM.filters.pop(sender, None)
+        if sender in SIM.sessions:
+            _stop_session(sender)
+        if watch is not None:
+            GLib.idle_add(lambda: watch.cancel() and False)
+
+    SIM.watches[sender] = connection.watch_name_owner(sender, owner_changed)
 
 
 # ---- connections ----------------------------------------------------------
@@ -1010,6 +1056,20 @@ def _connect_failed(lock, err, message='le-connection-abort-by-local'):
     err(_error('org.bluez.Error.Failed', message))
 
 
+def _guarded(step):
+    '''A Connect step that answers the call with an error should it raise.'''
+    def run(lock, tag, ok, err):
+        try:
+            return step(lock, tag, ok, err)
+        except Exception as e:  # noqa: BLE001
+            _log(_manager(), f'AM1 {step.__name__} raised: {e!r}')
+            lock.connecting = False
+            err(_error('org.bluez.Error.Failed', 'le-connection-abort-by-local'))
+            return None
+    run.__name__ = step.__name__
+    return run
+
+
 def _connect_step1(lock, serial, ok, err):
     if lock.serial != serial or SIM.locks.get(lock.lock_id) is not lock:
         return err(_error('org.bluez.Error.Failed', 'le-connection-abort-by-local'))
@@ -1022,7 +1082,7 @@ def _connect_step1(lock, serial, ok, err):
     lock.link = Link(lock, serial)
     lock.connections += 1
     _emit_changed(device, DEVICE_IFACE, {'Connected': dbus.Boolean(True, variant_level=1)})
-    _timeout(30, _connect_step2, lock, lock.link, ok, err)
+    _timeout(30, _guarded(_connect_step2), lock, lock.link, ok, err)
     return None
 
 
@@ -1058,6 +1118,8 @@ def _handle_command(lock, data):
             lock.bad_tag_times = []
     elif time.monotonic() - link.r_time > NONCE_LIFETIME_S:
         result = RESULT_STALE_NONCE
+    elif link.pending > 0:
+        result = RESULT_BUSY
     elif data[0] != VERSION or data[1] not in (OP_UNLOCK, OP_SET_TIME, OP_READ_LOG, OP_REVOKE):
         result = RESULT_BAD_OP
     else:
@@ -1090,10 +1152,12 @@ def _handle_command(lock, data):
     status = status_frame(key, lock.lid, kv, r, data, result, lock.now())
     logs = [log_frame(key, lock.lid, kv, r, *rec) for rec in records]
     link.fresh_nonce()
+    link.pending += 1
     return status, logs
 
 
 def _after_command(lock, link, status, logs):
+    link.pending -= 1
     if lock.link is not link or link.closing:
         return
     _notify(lock, STATUS_UUID, status)
@@ -1130,7 +1194,7 @@ class DeviceMethods:
         lock.connecting = True
         lock.serial += 1
         delay = 50 if lock.in_range and not lock.refusing() else 200
-        _timeout(delay, _connect_step1, lock, lock.serial, ok, err)
+        _timeout(delay, _guarded(_connect_step1), lock, lock.serial, ok, err)
 
     @dbus.service.method(DEVICE_IFACE, in_signature='', out_signature='')
     def Disconnect(self):
@@ -1228,6 +1292,7 @@ class AdapterMethods:
                 raise _error('org.bluez.Error.InvalidArguments', 'Invalid arguments in method call')
         if 'Transport' in properties and str(properties['Transport']) not in ('auto', 'le', 'bredr'):
             raise _error('org.bluez.Error.InvalidArguments', 'Invalid arguments in method call')
+        _watch_client(self.connection, sender)
         if properties:
             SIM.filters[sender] = dict(properties)
         else:
@@ -1246,13 +1311,8 @@ class AdapterMethods:
             raise _error('org.bluez.Error.NotReady', 'Resource Not Ready')
         if sender in SIM.sessions:
             raise _error('org.bluez.Error.InProgress', 'Operation already in progress')
-        watch = None
-        if sender:
-            def gone(owner, sender=sender):
-                if not owner and sender in SIM.sessions:
-                    _stop_session(sender)
-            watch = self.connection.watch_name_owner(sender, gone)
-        SIM.sessions[sender] = watch
+        _watch_client(self.connection, sender)
+        SIM.sessions.add(sender)
         if not self.props[ADAPTER_IFACE]['Discovering']:
             _emit_changed(self, ADAPTER_IFACE, {'Discovering': dbus.Boolean(True, variant_level=1)})
         _start_ticker()
@@ -1405,7 +1465,6 @@ class ControlMethods:
         _log(self, f'TypeCode {lock_id} {code}')
         lock = _lock(lock_id)
         result = lock.ref.enter(lock.now(), str(code))
-        _update_manufacturer_data(lock)
         if result == R_OPEN:
             return 'open'
         if result == R_CANCELLED:
@@ -1444,21 +1503,18 @@ class ControlMethods:
         _log(self, f'SetClockOffset {lock_id} {int(seconds)}')
         lock = _lock(lock_id)
         lock.clock_offset = int(seconds)
-        _update_manufacturer_data(lock)
 
     @dbus.service.method(AM1_MOCK_IFACE, in_signature='sb', out_signature='')
     def SetClockSet(self, lock_id, clock_set):
         _log(self, f'SetClockSet {lock_id} {bool(clock_set)}')
         lock = _lock(lock_id)
         lock.clock_set = bool(clock_set)
-        _update_manufacturer_data(lock)
 
     @dbus.service.method(AM1_MOCK_IFACE, in_signature='sy', out_signature='')
     def SetBattery(self, lock_id, battery):
         _log(self, f'SetBattery {lock_id} {int(battery)}')
         lock = _lock(lock_id)
         lock.battery = int(battery)
-        _update_manufacturer_data(lock)
 
     @dbus.service.method(AM1_MOCK_IFACE, in_signature='s', out_signature='s')
     def GetLockState(self, lock_id):

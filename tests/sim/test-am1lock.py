@@ -275,6 +275,65 @@ def ble_vector_tests():
     check('the frames parse back, and a flipped tag bit is refused', parsers)
 
 
+def lock_side_tests():
+    '''The lock's command handling in-process, where waiting 30 s is not needed.'''
+    kb = am1.k_ble_of(K_LOCK)
+
+    def fresh():
+        lock = am1.SimLock(LOCK_ID, K_LOCK, 1, 10, 0, 50, 'bench')
+        lock.link = am1.Link(lock, 1)
+        return lock
+
+    def send(lock, op=am1.OP_UNLOCK, arg=bytes(6), key=kb, age=0.0):
+        link = lock.link
+        link.r_time -= age
+        r = link.r
+        frame = am1.command_frame(key, LOCK_ID, 1, r, op, arg)
+        status, logs = am1._handle_command(lock, frame)
+        return am1.parse_status(kb, LOCK_ID, 1, r, frame, status)[0], r
+
+    def stale():
+        lock = fresh()
+        a, r1 = send(lock, age=31)
+        lock.link.pending = 0
+        b, r2 = send(lock, age=29)
+        return (a, b, lock.unlocks, r1 != r2) == (am1.RESULT_STALE_NONCE, am1.RESULT_OK, 1, True), (a, b)
+    check('an R older than 30 s: STALE_NONCE; at 29 s the command goes through', stale)
+
+    def busy():
+        lock = fresh()
+        a, _ = send(lock)
+        b, _ = send(lock)
+        return (a, b, lock.unlocks) == (am1.RESULT_OK, am1.RESULT_BUSY, 1), (a, b)
+    check('a command before the previous answer went out: BUSY', busy)
+
+    def refuse():
+        lock = fresh()
+        wrong = bytes(32)
+        results = []
+        for _ in range(10):
+            results.append(send(lock, key=wrong)[0])
+        return (results == [am1.RESULT_BAD_TAG] * 10 and lock.refusing() and lock.bad_tags == 10), results
+    check('ten bad tags: BAD_TAG each time, then the lock refuses connections', refuse)
+
+    def read_log_limits():
+        lock = fresh()
+        for i in range(5):
+            lock.ref.append_log(am1.EV_TIME_SET, 1000 + i, 0, 0)
+        link = lock.link
+        r = link.r
+        frame = am1.command_frame(kb, LOCK_ID, 1, r, am1.OP_READ_LOG, am1.arg_read_log(3, 0))
+        _, logs = am1._handle_command(lock, frame)
+        none = [am1.parse_log(kb, LOCK_ID, 1, r, f) for f in logs]
+        link.pending = 0
+        r = link.r
+        frame = am1.command_frame(kb, LOCK_ID, 1, r, am1.OP_READ_LOG, am1.arg_read_log(9, 10))
+        _, logs = am1._handle_command(lock, frame)
+        past = [am1.parse_log(kb, LOCK_ID, 1, r, f) for f in logs]
+        return none == [(5, 0, 0, 0, 0)] and past == [(5, 0, 0, 0, 0)], (none, past)
+    check('READ_LOG with max 0, or from past the end: only the END record', read_log_limits)
+
+
 # --------------------------------------------------------------------------
 # 3. Live, on a private system bus
 # --------------------------------------------------------------------------
@@ -696,16 +755,13 @@ def _live_session(live, dbus, GLib):  # noqa: C901, PLR0915 -- one story, told i
 
     # Three bad tags on one connection: the lock hangs up.
     device.Connect(timeout=15)
-    m = ev.mark()
     for _ in range(3):
         kv, r, _ = read_nonce()
         badf = bytearray(am1.command_frame(kb, LOCK_ID, kv, r, am1.OP_UNLOCK, am1.arg_time(0)))
         badf[10] ^= 0xFF
+        m = ev.mark()
         command_c.WriteValue(dbus.ByteArray(bytes(badf)), dbus.Dictionary({'type': 'request'}, signature='sv'))
-        ev.wait(lambda: ev.values(m, status_path) and True, 1.0)
-        m2 = ev.mark()
-        ev.pump(0.03)
-        m = m2 if False else m
+        ev.wait(lambda: ev.values(m, status_path), 1.0)
     hung = ev.wait(lambda: not managed()[dev]['org.bluez.Device1']['Connected'], 2.0)
     ok(hung, 'three bad tags on one connection: the lock disconnects')
 
@@ -724,6 +780,20 @@ def _live_session(live, dbus, GLib):  # noqa: C901, PLR0915 -- one story, told i
     dev2 = str(control.AddLock(second, K_HEX, 1, 10, 0, 255, 'Back door'))
     adapter.StartDiscovery()
     ev.wait(lambda: dev2 in managed(), 2.0)
+    for i in range(5):
+        control.TypeCode(second, f'{i:09d}1')
+    control.SetClockSet(second, False)
+    m = ev.mark()
+
+    def advert_flags():
+        for item in ev.since(m, 'changed', dev2):
+            if 'ManufacturerData' in item[3]:
+                return bytes(bytearray(item[3]['ManufacturerData'][0xFFFF]))[10]
+        return None
+    flags = ev.wait(advert_flags, 1.5)
+    ok(flags == am1.FLAG_LOCKED_OUT | am1.FLAG_CLOCK_NOT_SET,
+       'the advertised flags show a keypad lockout and a clock not set', repr(flags))
+    control.SetClockSet(second, True)
     adapter.StopDiscovery()
     device2 = dbus.Interface(obj(dev2), 'org.bluez.Device1')
     sent = 0
@@ -782,6 +852,7 @@ def main():
     vector_tests()
     keypad_tests()
     ble_vector_tests()
+    lock_side_tests()
     tmp = tempfile.mkdtemp(prefix='am1lock-test-')
     try:
         if shutil.which('dbus-daemon') is None:
