@@ -152,7 +152,9 @@ fixture_set_up (Fixture       *f,
   g_autofree char *path = NULL;
   g_autofree char *device = NULL;
 
-  f->server = g_strdup_printf ("https://ble-%s.test", g_test_get_path () + 1);
+  /* Of this test and this process: other test programs use the keyring
+   * meanwhile, maybe this one too (meson test --repeat). */
+  f->server = g_strdup_printf ("https://ble-%s-%08x.test", g_test_get_path () + 1, g_random_int ());
   g_strdelimit (f->server + strlen ("https://"), "/", '-');
   for (guint i = 0; i < AM_PASSCODE_KEY_LEN; i++)
     f->key[i] = (guint8) g_random_int_range (0, 256);
@@ -389,6 +391,14 @@ test_unlock_no_adapter (Fixture       *f,
 }
 
 static void
+walk_up (gpointer data)
+{
+  Fixture *f = data;
+
+  am_test_bluez_set_rssi (am_lock_get_id (f->lock), -55);
+}
+
+static void
 test_unlock_lock_not_found (Fixture       *f,
                             gconstpointer  data)
 {
@@ -550,6 +560,59 @@ test_unlock_cancelled_while_looking (Fixture       *f,
   f->trigger = cancel_now;
   g_assert_false (run_session (f, AM_BLE_SESSION_MODE_UNLOCK, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+static void
+turn_bluetooth_off (gpointer data)
+{
+  am_test_bluez_set_powered (FALSE);
+}
+
+static void
+test_unlock_bluetooth_turned_off_while_looking (Fixture       *f,
+                                                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  am_test_bluez_set_in_range (am_lock_get_id (f->lock), FALSE);
+  f->trigger_state = AM_BLE_SESSION_LOOKING;
+  f->trigger = turn_bluetooth_off;
+  g_assert_false (run_session (f, AM_BLE_SESSION_MODE_UNLOCK, &error));
+  am_test_bluez_set_powered (TRUE);
+
+  /* Said at once, not after the search gave up. */
+  g_assert_error (error, AM_ERROR, AM_ERROR_BLUETOOTH_OFF);
+}
+
+static void
+come_into_range_cb (gpointer data)
+{
+  Fixture *f = data;
+
+  am_test_bluez_set_in_range (am_lock_get_id (f->lock), TRUE);
+}
+
+static void
+test_unlock_lock_shows_up_late (Fixture       *f,
+                                gconstpointer  data)
+{
+  static const AmBleSessionState expected[] = {
+    AM_BLE_SESSION_LOOKING, AM_BLE_SESSION_TOO_FAR, AM_BLE_SESSION_CONNECTING,
+    AM_BLE_SESSION_UNLOCKING, AM_BLE_SESSION_READING_LOG, AM_BLE_SESSION_DONE,
+  };
+  g_autoptr(GError) error = NULL;
+
+  /* Out of range, then heard weakly, then near: the user walks up. */
+  am_test_bluez_set_in_range (am_lock_get_id (f->lock), FALSE);
+  am_test_bluez_set_rssi (am_lock_get_id (f->lock), -90);
+  am_ble_session_set_discovery_timeout (f->session, 8000);
+  g_timeout_add_once (600, come_into_range_cb, f);
+  f->trigger_state = AM_BLE_SESSION_TOO_FAR;
+  f->trigger = walk_up;
+  g_assert_true (run_session (f, AM_BLE_SESSION_MODE_UNLOCK, &error));
+  g_assert_no_error (error);
+  assert_states (f, expected, G_N_ELEMENTS (expected));
+  g_assert_cmpint (am_ble_session_get_rssi (f->session), >=, AM_BLUEZ_RSSI_THRESHOLD);
 }
 
 /* The upkeep */
@@ -783,6 +846,8 @@ main (int    argc,
   ADD ("/ble-session/unlock/bad-answer-is-never-open", test_unlock_bad_answer);
   ADD ("/ble-session/unlock/jammed", test_unlock_jammed);
   ADD ("/ble-session/unlock/no-key", test_unlock_no_key);
+  ADD ("/ble-session/unlock/bluetooth-turned-off-while-looking", test_unlock_bluetooth_turned_off_while_looking);
+  ADD ("/ble-session/unlock/lock-shows-up-late", test_unlock_lock_shows_up_late);
   ADD ("/ble-session/unlock/cancelled-disconnects", test_unlock_cancelled);
   ADD ("/ble-session/unlock/cancelled-while-looking", test_unlock_cancelled_while_looking);
   ADD ("/ble-session/upkeep/sets-a-drifted-clock", test_upkeep_sets_a_drifted_clock);

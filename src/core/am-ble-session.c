@@ -1256,10 +1256,12 @@ on_connect_cb (GObject      *source,
     return;
 
   run->connected = TRUE;
-  run->device_changed_id = g_signal_connect (self->bluez, "device-changed",
-                                             G_CALLBACK (on_device_connected_changed_cb), task);
-  run->device_removed_id = g_signal_connect (self->bluez, "device-removed",
-                                             G_CALLBACK (on_device_removed_cb), task);
+  run->device_changed_id = g_signal_connect_object (self->bluez, "device-changed",
+                                             G_CALLBACK (on_device_connected_changed_cb), task,
+                                             G_CONNECT_DEFAULT);
+  run->device_removed_id = g_signal_connect_object (self->bluez, "device-removed",
+                                             G_CALLBACK (on_device_removed_cb), task,
+                                             G_CONNECT_DEFAULT);
 
   if (am_bluez_device1_get_services_resolved (run->device))
     {
@@ -1416,10 +1418,12 @@ on_discovery_started_cb (GObject      *source,
       return;
     }
 
-  run->device_changed_id = g_signal_connect (self->bluez, "device-changed",
-                                             G_CALLBACK (on_device_changed_cb), task);
-  run->adapter_changed_id = g_signal_connect (self->bluez, "adapter-changed",
-                                              G_CALLBACK (on_adapter_changed_cb), task);
+  run->device_changed_id = g_signal_connect_object (self->bluez, "device-changed",
+                                             G_CALLBACK (on_device_changed_cb), task,
+                                             G_CONNECT_DEFAULT);
+  run->adapter_changed_id = g_signal_connect_object (self->bluez, "adapter-changed",
+                                              G_CALLBACK (on_adapter_changed_cb), task,
+                                              G_CONNECT_DEFAULT);
   run_set_step_timeout (task, self->discovery_timeout_ms, on_discovery_timeout_cb);
   run_check_found (task);
 }
@@ -1503,7 +1507,7 @@ am_ble_session_class_init (AmBleSessionClass *klass)
    */
   properties[PROP_RSSI] =
     g_param_spec_int ("rssi", NULL, NULL,
-                      G_MININT16, 0, 0,
+                      G_MININT16, G_MAXINT16, 0,
                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
