@@ -644,15 +644,14 @@ def _emit_changed(obj, interface, changes, invalidated=()):
     ])
 
 
-def _add_object(path, interface, props, interfaces=None):
-    '''AddObject, extra interfaces' properties, and InterfacesAdded as BlueZ sends it.'''
+def _add_object(path, interface, props, emit=True):
+    '''AddObject, and InterfacesAdded as BlueZ sends it.'''
     manager = _manager()
     manager.AddObject(path, interface, props, [])
     obj = mockobject.objects[path]
-    for iface, iface_props in (interfaces or {}).items():
-        obj.props[iface] = iface_props
-    manager.EmitSignal(OBJECT_MANAGER_IFACE, 'InterfacesAdded', 'oa{sa{sv}}', [
-        dbus.ObjectPath(path), obj.props])
+    if emit:
+        manager.EmitSignal(OBJECT_MANAGER_IFACE, 'InterfacesAdded', 'oa{sa{sv}}', [
+            dbus.ObjectPath(path), obj.props])
     return obj
 
 
@@ -1363,7 +1362,7 @@ class AdapterMethods:
             _emit_changed(self, interface, {name: value})
 
 
-def _add_adapter():
+def _add_adapter(emit=True):
     props = {
         'Address': dbus.String('00:AA:01:00:00:01', variant_level=1),
         'AddressType': dbus.String('public', variant_level=1),
@@ -1385,7 +1384,7 @@ def _add_adapter():
         'Modalias': dbus.String('usb:v1D6Bp0246d0542', variant_level=1),
         'Roles': dbus.Array(['central', 'peripheral'], signature='s', variant_level=1),
     }
-    adapter = _add_object(ADAPTER_PATH, ADAPTER_IFACE, props)
+    adapter = _add_object(ADAPTER_PATH, ADAPTER_IFACE, props, emit)
     for func in (AdapterMethods.SetDiscoveryFilter, AdapterMethods.GetDiscoveryFilters,
                  AdapterMethods.StartDiscovery, AdapterMethods.StopDiscovery,
                  AdapterMethods.RemoveDevice):
@@ -1545,5 +1544,9 @@ def load(mock, parameters):
                  ControlMethods.SetBattery, ControlMethods.GetLockState):
         _export(bluez, AM1_MOCK_IFACE, func)
 
+    # No InterfacesAdded while loading: dbusmock owns org.bluez before it loads
+    # the template, so a client that saw the name could get the signal after
+    # its GetManagedObjects, and GDBusObjectManagerClient would then replace
+    # the adapter's proxy under its feet.
     if parameters.get('adapter', True):
-        _add_adapter()
+        _add_adapter(emit=False)

@@ -353,7 +353,7 @@ class Live:
         self.daemon_pid = int(out[1].strip())
         os.environ['DBUS_SYSTEM_BUS_ADDRESS'] = self.address
 
-    def start_mock(self, parameters=None):
+    def start_mock(self, parameters=None, wait=None):
         args = ['/usr/bin/python3', '-m', 'dbusmock', '--system', '--template', TEMPLATE,
                 '-l', os.path.join(self.tmp, 'mock.log')]
         if parameters is not None:
@@ -362,10 +362,10 @@ class Live:
         self.mock = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=self.mock_err, env=dict(os.environ))
         end = time.monotonic() + 10
-        while not self.bus.name_has_owner('org.bluez'):
+        while not (wait or self.bus.name_has_owner)('org.bluez'):
             if time.monotonic() > end or self.mock.poll() is not None:
                 raise RuntimeError('the mock did not start: ' + self.stderr())
-            time.sleep(0.02)
+            time.sleep(0.001 if wait else 0.02)
 
     def stop_mock(self):
         if self.mock is not None:
@@ -406,7 +406,8 @@ def live_tests(tmp):
     try:
         live.start_bus()
         live.bus = dbus.bus.BusConnection(live.address)
-        live.start_mock()
+        check('a GDBusObjectManagerClient made as soon as org.bluez appears tracks the adapter '
+              '(Discovering true, then false)', lambda: _gio_manager(live, GLib))
         _live_session(live, dbus, GLib)
         live.stop_mock()
         live.start_mock({'adapter': False})
@@ -420,6 +421,48 @@ def live_tests(tmp):
         live.stop()
     err = live.stderr().strip()
     ok(not err, 'the mock wrote nothing to stderr', err)
+
+
+def _gio_manager(live, GLib):
+    '''What the C client does: GDBusObjectManagerClient on org.bluez, path /.'''
+    from gi.repository import Gio
+
+    conn = Gio.DBusConnection.new_for_address_sync(
+        live.address,
+        Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
+        None, None)
+    def has_owner(name):
+        reply = conn.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus',
+                               'NameHasOwner', GLib.Variant('(s)', (name,)), None,
+                               Gio.DBusCallFlags.NONE, -1, None)
+        return reply.unpack()[0]
+
+    try:
+        # As soon as the name shows, as a client started alongside would.
+        live.start_mock(wait=has_owner)
+        manager = Gio.DBusObjectManagerClient.new_sync(conn, Gio.DBusObjectManagerClientFlags.NONE,
+                                                       'org.bluez', '/', None, None, None)
+        adapter = manager.get_interface('/org/bluez/hci0', 'org.bluez.Adapter1')
+        ctx = GLib.MainContext.default()
+
+        def discovering(want, timeout=1.0):
+            end = time.monotonic() + timeout
+            while time.monotonic() < end:
+                while ctx.iteration(False):
+                    pass
+                value = adapter.get_cached_property('Discovering')
+                if value is not None and value.unpack() == want:
+                    return True
+                time.sleep(0.005)
+            return False
+
+        adapter.call_sync('StartDiscovery', None, Gio.DBusCallFlags.NONE, -1, None)
+        started = discovering(True)
+        adapter.call_sync('StopDiscovery', None, Gio.DBusCallFlags.NONE, -1, None)
+        stopped = discovering(False)
+        return started and stopped, f'started {started} stopped {stopped}'
+    finally:
+        conn.close_sync(None)
 
 
 class Events:
