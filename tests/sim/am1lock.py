@@ -29,7 +29,14 @@ The control interface org.bluez.AM1Mock lives on /org/bluez:
     SetClockOffset(s lock_id, i seconds)         lock clock = now + offset
     SetClockSet(s lock_id, b)                    advert flag bit 1 ("clock not set")
     SetBattery(s lock_id, y battery)             percent, 0xFF unknown
-    GetLockState(s lock_id) -> s                 JSON: log, deny, table, counters, knobs
+    GetLockState(s lock_id) -> s                 JSON object:
+        log [{seq, event, t, start_h, p}] (oldest first), deny [[start_h, p]],
+        table [{code, start_h, p, state, expires_s}], next_seq, watermark,
+        failures, lockout_end, lock_clock, clock_offset, clock_set, connected,
+        services_resolved, connections, commands (COMMAND writes), unlocks,
+        bad_tags (bad tags received, a count), sign_bad_tags (the SetBadTags
+        knob), refusing, jammed, in_range, rssi, battery, flags, kv, digits,
+        q_offset_s, address, device_path, on_bus, name, lock_id
 
 Errors of the control interface are org.bluez.AM1Mock.Error.{NoSuchLock,
 InvalidArguments,Exists,NoSuchAdapter}.
