@@ -15,6 +15,7 @@ import importlib.util
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -899,6 +900,8 @@ def _live_session(live, dbus, GLib):  # noqa: C901, PLR0915 -- one story, told i
 
 
 def main():
+    # A meson timeout sends SIGTERM: still stop the bus and the mock.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     vector_tests()
     keypad_tests()
     ble_vector_tests()
