@@ -21,88 +21,26 @@
 #include "am-passcode.h"
 #include "am-server-db.h"
 #include "am-test-cli.h"
+#include "am-test-server.h"
 
 typedef struct
 {
-  char        *dir;
-  char        *db_path;
-  char        *data_home;
-  char        *url;
-  guint        port;
-  GSubprocess *server;
+  char         *dir;
+  char         *data_home;
+  char         *url;
+  AmTestServer  server;
 } Fixture;
-
-static char *
-server_output (const char * const *args,
-               int                *status)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  char *out = NULL;
-
-  g_ptr_array_add (argv, (gpointer) g_getenv ("AM_SERVER"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_newv ((const char * const *) argv->pdata,
-                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
-  g_assert_no_error (error);
-  *status = g_subprocess_get_exit_status (process);
-  return out;
-}
-
-static guint
-free_port (void)
-{
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                            G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-
-  g_assert_true (g_socket_bind (socket, any, TRUE, NULL));
-  bound = g_socket_get_local_address (socket, NULL);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
 
 static void
 start_server (Fixture *f)
 {
-  g_autofree char *listen = g_strdup_printf ("127.0.0.1:%u", f->port);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-
-  f->server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error,
-                                g_getenv ("AM_SERVER"), "serve", "--db", f->db_path, "--listen", listen, NULL);
-  g_assert_no_error (error);
-
-  /* Ready once it takes connections. */
-  for (guint i = 0; i < 200; i++)
-    {
-      g_autoptr(GSocketConnection) connection =
-        g_socket_client_connect_to_host (client, listen, 0, NULL, NULL);
-
-      if (connection != NULL)
-        return;
-      g_usleep (25 * 1000);
-    }
-  g_error ("the server did not start listening on %s", listen);
+  am_test_server_start (&f->server);
 }
 
-/* SIGTERM: the server stops cleanly, with status 0. */
 static void
 stop_server (Fixture *f)
 {
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_send_signal (f->server, SIGTERM);
-  g_assert_true (g_subprocess_wait (f->server, NULL, &error));
-  g_assert_true (g_subprocess_get_if_exited (f->server));
-  g_assert_cmpint (g_subprocess_get_exit_status (f->server), ==, 0);
-  g_clear_object (&f->server);
+  am_test_server_stop (&f->server);
 }
 
 static void
@@ -110,17 +48,12 @@ fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  int status;
 
   f->dir = g_dir_make_tmp ("test-cli-cloud-XXXXXX", &error);
   g_assert_no_error (error);
-  f->db_path = g_build_filename (f->dir, "cloud.sqlite", NULL);
   f->data_home = g_build_filename (f->dir, "data", NULL);
-  out = server_output ((const char * const[]) { "seed-demo", "--db", f->db_path, NULL }, &status);
-  g_assert_cmpint (status, ==, 0);
-  f->port = free_port ();
-  f->url = g_strdup_printf ("http://127.0.0.1:%u", f->port);
+  am_test_server_init_demo (&f->server, f->dir);
+  f->url = g_strdup (f->server.url);
   start_server (f);
 }
 
@@ -132,14 +65,12 @@ fixture_tear_down (Fixture       *f,
 
   /* Sign out, so that the keyring keeps nothing of this test. */
   am_test_run_cli (&run, NULL, f->data_home, (const char * const[]) { "logout", NULL });
-  if (f->server != NULL)
-    stop_server (f);
+  am_test_server_clear (&f->server);
   {
     g_autofree char *command = g_strdup_printf ("rm -rf '%s'", f->dir);
     g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
   }
   g_free (f->dir);
-  g_free (f->db_path);
   g_free (f->data_home);
   g_free (f->url);
 }
@@ -241,7 +172,7 @@ assert_code_is_the_locks (Fixture    *f,
   const char *code = json_object_get_string_member (issued, "code");
   guint kv = (guint) json_object_get_int_member (issued, "kv");
 
-  db = am_server_db_open (f->db_path, &error);
+  db = am_server_db_open (f->server.db_path, &error);
   g_assert_no_error (error);
   g_assert_true (am_server_db_get_lock_key_bytes (db, lock_id, kv, k_lock, &error));
   g_assert_true (am_lock_id_parse (lock_id, id, NULL));
@@ -315,7 +246,7 @@ test_sign_in_sync_issue_offline (Fixture       *f,
   sync_ok (f);
   status_says (f, "Waiting for the cloud: 0 changes");
 
-  db = am_server_db_open (f->db_path, &error);
+  db = am_server_db_open (f->server.db_path, &error);
   g_assert_no_error (error);
   on_server = am_server_db_count (db, "passcodes");
   g_clear_pointer (&db, am_server_db_free);
@@ -385,7 +316,7 @@ test_invitation (Fixture       *f,
   g_auto(AmTestRun) run = { 0 };
   int status;
 
-  token = server_output ((const char * const[]) { "invite", "--db", f->db_path, "--email", "new@example.com",
+  token = am_test_server_run ((const char * const[]) { "invite", "--db", f->server.db_path, "--email", "new@example.com",
                                                    "--all", "--permissions", "generate_codes,view_activity", NULL },
                          &status);
   g_assert_cmpint (status, ==, 0);

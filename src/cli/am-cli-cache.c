@@ -149,6 +149,8 @@ record_to_json (GObject     *record,
     am_property_to_json (AM_PROPERTY (record), builder);
   else if (AM_IS_LOCK (record))
     am_lock_to_json (AM_LOCK (record), builder);
+  else if (AM_IS_LOCK_EVENT_RECORD (record))
+    am_lock_event_record_to_json (AM_LOCK_EVENT_RECORD (record), builder);
   else
     am_passcode_record_to_json (AM_PASSCODE_RECORD (record), builder);
 }
@@ -521,3 +523,77 @@ am_cli_passcodes (int    argc,
   table_print (&table);
   return AM_CLI_EXIT_OK;
 }
+
+/* What a lock's log record says, for people. */
+static char *
+describe_event (AmLockEventRecord *event)
+{
+  const char *name = am_lock_event_record_get_event (event);
+
+  if (g_str_equal (name, AM_LOCK_EVENT_NAME_KEYPAD_OPEN))
+    return g_strdup (_("opened with a code at the keypad"));
+  if (g_str_equal (name, AM_LOCK_EVENT_NAME_KEYPAD_REJECT))
+    /* Translators: %s is why, as the cloud names it: no_match, used, revoked… */
+    return g_strdup_printf (_("refused a code at the keypad (%s)"), am_lock_event_record_get_result (event));
+  if (g_str_equal (name, AM_LOCK_EVENT_NAME_BLE_UNLOCK))
+    return g_strdup (_("opened over Bluetooth"));
+  if (g_str_equal (name, AM_LOCK_EVENT_NAME_CANCEL_ALL))
+    return g_strdup (_("cancelled every code"));
+  if (g_str_equal (name, AM_LOCK_EVENT_NAME_LOCKOUT))
+    return g_strdup (_("locked its keypad after wrong codes"));
+  if (g_str_equal (name, AM_LOCK_EVENT_NAME_REVOKE))
+    return g_strdup (_("took a revoked code off its list"));
+  if (g_str_equal (name, AM_LOCK_EVENT_NAME_TIME_SET))
+    return g_strdup (_("had its clock set"));
+  return g_strdup (name);
+}
+
+/**
+ * am_cli_print_lock_events:
+ * @store: the cache
+ * @lock: a lock of it
+ * @json: as one JSON array of the cloud API's LockEvent objects, rather
+ *   than a table
+ *
+ * Prints the lock's log as the cache holds it, newest first, times in the
+ * property's zone.
+ */
+void
+am_cli_print_lock_events (AmStore *store,
+                          AmLock  *lock,
+                          gboolean json)
+{
+  static const char * const header[] = { N_("TIME"), N_("EVENT"), N_("SEQ"), NULL };
+  g_autoptr(AmRecordList) list = am_record_list_new_lock_events (store, am_lock_get_id (lock));
+  g_autoptr(AmProperty) property = NULL;
+  g_autoptr(GTimeZone) zone = NULL;
+  g_auto(Table) table = { 0 };
+  guint n;
+
+  if (json)
+    {
+      print_json (G_LIST_MODEL (list));
+      return;
+    }
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (list));
+  if (n == 0)
+    {
+      printf ("%s\n", _("The cache holds nothing of this lock’s log yet."));
+      return;
+    }
+  property = am_store_get_property (store, am_lock_get_property_id (lock));
+  zone = property_zone (property);
+  table_init (&table, header);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(AmLockEventRecord) event = g_list_model_get_item (G_LIST_MODEL (list), i);
+      g_autofree char *at = format_local (am_lock_event_record_get_at (event), zone);
+      g_autofree char *what = describe_event (event);
+      g_autofree char *seq = g_strdup_printf ("%u", am_lock_event_record_get_seq (event));
+
+      table_add_row (&table, at, what, seq);
+    }
+  table_print (&table);
+}
+

@@ -5,6 +5,8 @@
 
 #include <glib.h>
 
+#include "am-store.h"
+
 G_BEGIN_DECLS
 
 /* Exit statuses of access-manager-cli. */
@@ -47,5 +49,13 @@ int  am_cli_generate         (int    argc,
                               char **argv);
 int  am_cli_revoke           (int    argc,
                               char **argv);
+
+int  am_cli_unlock           (int    argc,
+                              char **argv);
+int  am_cli_lock_log         (int    argc,
+                              char **argv);
+void am_cli_print_lock_events (AmStore  *store,
+                               AmLock   *lock,
+                               gboolean  json);
 
 G_END_DECLS

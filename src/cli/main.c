@@ -33,6 +33,8 @@ static const Command commands[] = {
   { "status", N_("Tell who is signed in, when the last sync was, and what waits for the cloud"), am_cli_status },
   { "generate", N_("Issue a passcode for a lock, also offline"), am_cli_generate },
   { "revoke", N_("Revoke a passcode"), am_cli_revoke },
+  { "unlock", N_("Open a lock over Bluetooth, at its door"), am_cli_unlock },
+  { "lock-log", N_("Read a lock’s log over Bluetooth, then show it"), am_cli_lock_log },
 };
 
 /* The folder of the local cache, from --data-dir; NULL for the default. */
