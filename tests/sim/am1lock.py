@@ -38,6 +38,11 @@ The control interface org.bluez.AM1Mock lives on /org/bluez:
         knob), refusing, jammed, in_range, rssi, battery, flags, kv, digits,
         q_offset_s, address, device_path, on_bus, name, lock_id
 
+The parameter {"cloud_db": PATH} loads every lock of a reference cloud's
+database (access-manager-server's SQLite file) with its current and previous
+keys, its log continuing from the last record the cloud holds: the demo's
+locks, as they would stand at their doors.
+
 Errors of the control interface are org.bluez.AM1Mock.Error.{NoSuchLock,
 InvalidArguments,Exists,NoSuchAdapter}.
 
@@ -1527,6 +1532,31 @@ class ControlMethods:
         return json.dumps(_lock(lock_id).state())
 
 
+def _load_cloud_locks(path):
+    '''The locks of a reference cloud's database, as SimLocks.'''
+    import sqlite3  # noqa: PLC0415 -- only the demo needs it
+
+    db = sqlite3.connect(f'file:{path}?mode=ro', uri=True)
+    try:
+        rows = db.execute(
+            'SELECT l.id, l.name, l.digits, l.q_offset_s, l.kv, k.key, l.battery,'
+            ' (SELECT max(e.log_seq) + 1 FROM lock_events e WHERE e.lock_id = l.id)'
+            ' FROM locks l JOIN lock_keys k ON k.lock_id = l.id AND k.kv = l.kv ORDER BY l.id').fetchall()
+        previous = db.execute(
+            'SELECT k.lock_id, k.kv, k.key FROM lock_keys k JOIN locks l ON l.id = k.lock_id'
+            ' WHERE k.kv != l.kv').fetchall()
+    finally:
+        db.close()
+    for lock_id, name, digits, q_offset_s, kv, key, battery, next_seq in rows:
+        lock = SimLock(lock_id, bytes(key), int(kv), int(digits), int(q_offset_s),
+                       int(battery) if battery is not None else 0xFF, name)
+        lock.ref.next_seq = int(next_seq or 0)
+        SIM.locks[lock.lock_id] = lock
+    for lock_id, kv, key in previous:
+        if lock_id in SIM.locks:
+            SIM.locks[lock_id].ref.set_previous_key(bytes(key), int(kv), 1 << 62)
+
+
 def load(mock, parameters):
     global SIM, MANAGER  # noqa: PLW0603 -- a Reset() loads the template again
     SIM = Sim()
@@ -1557,3 +1587,5 @@ def load(mock, parameters):
     # the adapter's proxy under its feet.
     if parameters.get('adapter', True):
         _add_adapter(emit=False)
+    if parameters.get('cloud_db'):
+        _load_cloud_locks(parameters['cloud_db'])

@@ -416,12 +416,37 @@ def live_tests(tmp):
             dbus_interface='org.freedesktop.DBus.ObjectManager')
         ok('/org/bluez/hci0' not in objects and '/org/bluez' in objects,
            'with {"adapter": false} there is no adapter', repr(list(objects)))
+        _cloud_locks(live, tmp)
     except Exception:  # noqa: BLE001
         ok(False, 'the live tests ran to the end', traceback.format_exc() + '\nmock stderr:\n' + live.stderr())
     finally:
         live.stop()
     err = live.stderr().strip()
     ok(not err, 'the mock wrote nothing to stderr', err)
+
+
+def _cloud_locks(live, tmp):
+    '''The demo: every lock of a reference cloud, its log going on from the cloud's.'''
+    import sqlite3
+
+    server = os.environ.get('AM_SERVER')
+    if not server:
+        ok(True, 'the locks of a cloud database', skip='AM_SERVER not set')
+        return
+    db_path = os.path.join(tmp, 'cloud.sqlite')
+    subprocess.run([server, 'seed-demo', '--db', db_path], check=True, capture_output=True, timeout=60)
+    db = sqlite3.connect(db_path)
+    locks = db.execute('SELECT l.id, (SELECT max(e.log_seq) + 1 FROM lock_events e WHERE e.lock_id = l.id)'
+                       ' FROM locks l').fetchall()
+    db.close()
+    live.stop_mock()
+    live.start_mock({'cloud_db': db_path})
+    control = live.bus.get_object('org.bluez', '/org/bluez')
+    states = [json.loads(control.GetLockState(lock_id, dbus_interface='org.bluez.AM1Mock'))
+              for lock_id, _ in locks]
+    ok(len(locks) > 100 and all(state['next_seq'] == (seq or 0) for state, (_, seq) in zip(states, locks)),
+       'with {"cloud_db": …} every lock of the cloud is there, its log going on from the cloud\'s',
+       repr([(s['next_seq'], seq) for s, (_, seq) in zip(states, locks)][:5]))
 
 
 def _gio_manager(live, GLib):
