@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 
 #include "am-test-server.h"
 
@@ -75,6 +76,14 @@ am_test_server_init_demo (AmTestServer *server,
   server->url = g_strdup_printf ("http://127.0.0.1:%u", server->port);
 }
 
+/* A server outlives no test: it goes with the test's process, also when a
+ * failed assertion aborts it before its teardown. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 /**
  * am_test_server_start:
  * @server: a server, stopped
@@ -88,9 +97,12 @@ am_test_server_start (AmTestServer *server)
   g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GError) error = NULL;
 
-  server->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE,
-                                      &error, g_getenv ("AM_SERVER"), "serve", "--db", server->db_path,
-                                      "--listen", listen, NULL);
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  server->process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("AM_SERVER"), "serve",
+                                                 "--db", server->db_path, "--listen", listen, NULL);
   g_assert_no_error (error);
 
   for (guint i = 0; i < 200; i++)
