@@ -1,0 +1,1 @@
+/* am-access-dialog.c: placeholder until its implementation lands */

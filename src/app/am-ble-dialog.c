@@ -1,0 +1,1 @@
+/* am-ble-dialog.c: placeholder until its implementation lands */

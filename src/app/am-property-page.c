@@ -1,0 +1,1 @@
+/* am-property-page.c: placeholder until its implementation lands */

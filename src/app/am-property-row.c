@@ -1,0 +1,1 @@
+/* am-property-row.c: placeholder until its implementation lands */

@@ -1,0 +1,1 @@
+/* am-share-sheet.c: placeholder until its implementation lands */

@@ -1,0 +1,1 @@
+/* am-sign-in-page.c: placeholder until its implementation lands */

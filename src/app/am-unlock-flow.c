@@ -1,0 +1,1 @@
+/* am-unlock-flow.c: placeholder until its implementation lands */

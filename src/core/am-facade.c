@@ -1,0 +1,1 @@
+/* am-facade.c: placeholder until its implementation lands */
