@@ -21,7 +21,7 @@
 struct _AmTestBus
 {
   char        *address;
-  GPid         bus_pid;
+  GSubprocess *daemon;       /* the bus, a child of the test */
   GSubprocess *mock;
   char        *dir;
   char        *log_path;
@@ -36,29 +36,32 @@ die_with_parent (gpointer user_data)
 AmTestBus *
 am_test_bus_start (void)
 {
-  const char *argv[] = {
-    "dbus-daemon", "--config-file=/usr/share/dbus-1/session.conf",
-    "--fork", "--print-address=1", "--print-pid=1", NULL,
-  };
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_auto(GStrv) lines = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *pid = NULL;
   AmTestBus *bus;
-  int status;
 
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                &out, NULL, &status, &error);
-  g_assert_no_error (error);
-  g_spawn_check_wait_status (status, &error);
-  g_assert_no_error (error);
-
-  lines = g_strsplit (out, "\n", -1);
-  g_assert_cmpuint (g_strv_length (lines), >=, 2);
-
+  /* Not --fork: a child that dies with the test, also when an assertion
+   * aborts it before its teardown. */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   bus = g_new0 (AmTestBus, 1);
-  bus->address = g_strdup (g_strstrip (lines[0]));
-  bus->bus_pid = (GPid) atoi (lines[1]);
-  g_assert_cmpint (bus->bus_pid, >, 0);
+  bus->daemon = g_subprocess_launcher_spawn (launcher, &error, "dbus-daemon",
+                                             "--config-file=/usr/share/dbus-1/session.conf",
+                                             "--nofork", "--print-address=1", "--print-pid=1", NULL);
+  g_assert_no_error (error);
+
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (bus->daemon));
+  address = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  pid = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (address);
+  g_assert_nonnull (pid);
+
+  bus->address = g_strdup (g_strstrip (address));
   bus->dir = g_dir_make_tmp ("am-test-bluez-XXXXXX", &error);
   g_assert_no_error (error);
 
@@ -153,8 +156,12 @@ am_test_bus_stop (AmTestBus *bus)
       g_subprocess_wait (bus->mock, NULL, NULL);
       g_clear_object (&bus->mock);
     }
-  if (bus->bus_pid > 0)
-    kill (bus->bus_pid, SIGTERM);
+  if (bus->daemon != NULL)
+    {
+      g_subprocess_send_signal (bus->daemon, SIGTERM);
+      g_subprocess_wait (bus->daemon, NULL, NULL);
+      g_clear_object (&bus->daemon);
+    }
 
   if (bus->log_path != NULL && g_getenv ("AM_TEST_KEEP_LOGS") == NULL)
     g_unlink (bus->log_path);
