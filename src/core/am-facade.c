@@ -1817,12 +1817,13 @@ guint
 am_facade_count_locks (AmFacade   *self,
                        const char *property_id)
 {
-  gint64 count;
+  g_autoptr(GArray) ids = NULL;
 
   g_return_val_if_fail (AM_IS_FACADE (self), 0);
 
-  count = am_store_count_ids (self->store, AM_STORE_LIST_LOCKS, property_id);
-  return (guint) CLAMP (count, 0, G_MAXUINT);
+  /* The store counts properties only; a property's locks are few. */
+  ids = am_store_load_ids (self->store, AM_STORE_LIST_LOCKS, property_id, G_MAXUINT);
+  return ids->len;
 }
 
 /**

@@ -1,0 +1,945 @@
+/* test-facade.c: the façade the app calls, against the reference server, the keyring and the simulated lock
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The server runs in this process on 127.0.0.1, a port of its own for
+ * every test, so that the keyring entries of a test (filed under the
+ * server's address) are its own; the vault is the gnome-keyring of the
+ * test's session bus (build-aux/dev test). BlueZ is the simulated AM1 lock
+ * on a private system bus, started once for the process; a test that
+ * needs another bus runs in a child.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "am-cloud-client.h"
+#include "am-error.h"
+#include "am-facade.h"
+#include "am-records-private.h"
+#include "am-secret-memory.h"
+#include "am-server.h"
+#include "am-store-private.h"
+#include "am-test-bluez.h"
+#include "am-vault.h"
+
+#define WAIT_TIMEOUT_USEC   (60 * G_USEC_PER_SEC)
+#define CHILD_TIMEOUT_USEC  (60 * G_USEC_PER_SEC)
+#define PASSWORD            "correct horse battery"
+
+static const char * const agent_permissions[] = {
+  "generate_codes", "ble_unlock", "view_activity", "revoke_codes", NULL
+};
+static const char * const viewer_permissions[] = { "view_activity", NULL };
+
+static AmTestBus *test_bus;
+
+typedef struct
+{
+  char       *dir;
+  char       *data_dir;
+  AmServerDb *db;
+  AmServer   *server;
+  char       *url;
+  guint       port;
+  char       *austin;       /* property: the agent's, all permissions */
+  char       *pune;         /* property: view_activity only */
+  char       *front;        /* locks */
+  char       *gate;
+  char       *agent;        /* user id */
+  AmVault    *vault;
+  AmFacade   *facade;
+  char       *sim_lock;     /* (nullable): a lock added to the simulated BlueZ */
+
+  guint       signed_in_notifies;
+  guint       syncing_notifies;
+  guint       max_outbox;
+} Fixture;
+
+/* Waiting */
+
+static gboolean
+on_tick_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main context until @cond holds; a tick keeps it from blocking
+ * on a condition no source announces. */
+#define WAIT_UNTIL(cond) \
+  G_STMT_START { \
+    gint64 deadline_ = g_get_monotonic_time () + WAIT_TIMEOUT_USEC; \
+    guint tick_ = g_timeout_add (20, on_tick_cb, NULL); \
+    while (!(cond)) \
+      { \
+        if (g_get_monotonic_time () > deadline_) \
+          g_error ("Timed out waiting for %s", #cond); \
+        g_main_context_iteration (NULL, TRUE); \
+      } \
+    g_source_remove (tick_); \
+  } G_STMT_END
+
+static void
+on_done_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+await (GAsyncResult **result)
+{
+  WAIT_UNTIL (*result != NULL);
+  return *result;
+}
+
+/* The vault */
+
+static GPtrArray *
+held_keys (Fixture *f)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *keys;
+
+  am_vault_list_lock_keys_async (f->vault, f->url, NULL, on_done_cb, &result);
+  keys = am_vault_list_lock_keys_finish (f->vault, await (&result), &error);
+  g_assert_no_error (error);
+  return keys;
+}
+
+static char *
+held_token (Fixture *f)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  char *token;
+
+  am_vault_lookup_token_async (f->vault, f->url, NULL, on_done_cb, &result);
+  token = am_vault_lookup_token_finish (f->vault, await (&result), &error);
+  g_assert_no_error (error);
+  return token;
+}
+
+/* The façade */
+
+static void
+on_signed_in_notify_cb (AmFacade   *facade,
+                        GParamSpec *pspec,
+                        Fixture    *f)
+{
+  f->signed_in_notifies++;
+}
+
+static void
+on_syncing_notify_cb (AmFacade   *facade,
+                      GParamSpec *pspec,
+                      Fixture    *f)
+{
+  f->syncing_notifies++;
+}
+
+static void
+on_outbox_notify_cb (AmFacade   *facade,
+                     GParamSpec *pspec,
+                     Fixture    *f)
+{
+  f->max_outbox = MAX (f->max_outbox, am_facade_get_outbox_count (facade));
+}
+
+static AmFacade *
+new_facade (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  AmFacade *facade = am_facade_new (f->data_dir, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (facade);
+  g_signal_connect (facade, "notify::signed-in", G_CALLBACK (on_signed_in_notify_cb), f);
+  g_signal_connect (facade, "notify::syncing", G_CALLBACK (on_syncing_notify_cb), f);
+  g_signal_connect (facade, "notify::outbox-count", G_CALLBACK (on_outbox_notify_cb), f);
+  return facade;
+}
+
+static gboolean
+facade_sign_in (Fixture     *f,
+                const char  *password,
+                GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  am_facade_sign_in_async (f->facade, f->url, "agent@example.com", password, NULL, on_done_cb, &result);
+  return am_facade_sign_in_finish (f->facade, await (&result), error);
+}
+
+static gboolean
+facade_sync (Fixture  *f,
+             GError  **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  am_facade_sync_async (f->facade, NULL, on_done_cb, &result);
+  return am_facade_sync_finish (f->facade, await (&result), error);
+}
+
+/* Signed in, and the first sync over. */
+static void
+sign_in_and_sync (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (facade_sign_in (f, PASSWORD, &error));
+  g_assert_no_error (error);
+  WAIT_UNTIL (!am_facade_get_syncing (f->facade));
+  g_assert_null (am_facade_get_sync_error (f->facade));
+  g_assert_cmpint (am_facade_get_last_sync (f->facade), >, 0);
+}
+
+static AmLock *
+cached_lock (Fixture    *f,
+             const char *lock_id)
+{
+  AmLock *lock = am_store_get_lock (am_facade_get_store (f->facade), lock_id);
+
+  g_assert_nonnull (lock);
+  return lock;
+}
+
+/* The request for a timed code @hours_ahead from now, three hours long. */
+static AmIssueRequest
+timed_request (gint hours_ahead)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  AmIssueRequest request = { 0 };
+
+  request.kind = AM_PASSCODE_KIND_TIMED;
+  request.start = g_date_time_add_hours (now, hours_ahead);
+  request.end = g_date_time_add_hours (request.start, 3);
+  request.recipient_name = "Dana Vendor";
+  request.purpose = "vendor";
+  return request;
+}
+
+static void
+request_clear (AmIssueRequest *request)
+{
+  g_clear_pointer (&request->start, g_date_time_unref);
+  g_clear_pointer (&request->end, g_date_time_unref);
+}
+
+static AmPasscodeRecord *
+issue (Fixture              *f,
+       AmLock               *lock,
+       const AmIssueRequest *request,
+       char                  code[AM_PASSCODE_MAX_DIGITS + 1],
+       GError              **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  am_facade_issue_passcode_async (f->facade, lock, request, NULL, on_done_cb, &result);
+  return am_facade_issue_passcode_finish (f->facade, await (&result), code, error);
+}
+
+/* The fixture */
+
+static void
+start_server (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->server = am_server_new (f->db);
+  am_server_set_quiet (f->server, TRUE);
+  g_assert_true (am_server_listen (f->server, "127.0.0.1", f->port, NULL, &error));
+  g_assert_no_error (error);
+  if (f->url == NULL)
+    {
+      g_autoptr(GUri) uri = NULL;
+
+      f->url = am_server_get_url (f->server);
+      uri = g_uri_parse (f->url, G_URI_FLAGS_NONE, &error);
+      g_assert_no_error (error);
+      f->port = (guint) g_uri_get_port (uri);
+    }
+}
+
+static void
+stop_server (Fixture *f)
+{
+  g_clear_object (&f->server);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  f->dir = g_dir_make_tmp ("test-facade-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->data_dir = g_build_filename (f->dir, "app", NULL);
+  path = g_build_filename (f->dir, "server.sqlite", NULL);
+  f->db = am_server_db_open (path, &error);
+  g_assert_no_error (error);
+
+  f->austin = am_server_db_add_property (f->db, "Maple Street Lofts", "1200 Maple Street", "Austin",
+                                         "TX", "78701", "America/Chicago", &error);
+  g_assert_no_error (error);
+  f->pune = am_server_db_add_property (f->db, "Koregaon Residency", "Lane 5", "Pune",
+                                       "MH", "411001", "Asia/Kolkata", &error);
+  g_assert_no_error (error);
+  f->front = am_server_db_add_lock (f->db, f->austin, "Front Door", NULL, 10, "resident", &error);
+  g_assert_no_error (error);
+  g_free (am_server_db_add_lock (f->db, f->austin, "Garage", "12B", 12, NULL, &error));
+  g_assert_no_error (error);
+  f->gate = am_server_db_add_lock (f->db, f->pune, "Gate", NULL, 10, NULL, &error);
+  g_assert_no_error (error);
+  f->agent = am_server_db_add_user (f->db, "agent@example.com", "Lee Agent", PASSWORD, &error);
+  g_assert_no_error (error);
+  g_assert_true (am_server_db_set_grant (f->db, f->agent, f->austin, agent_permissions, &error));
+  g_assert_true (am_server_db_set_grant (f->db, f->agent, f->pune, viewer_permissions, &error));
+  g_assert_no_error (error);
+
+  start_server (f);
+  f->vault = am_vault_new ();
+  f->facade = new_facade (f);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  g_clear_object (&f->facade);
+  if (f->sim_lock != NULL)
+    am_test_bluez_remove_lock (f->sim_lock);
+
+  am_vault_clear_lock_keys_async (f->vault, f->url, NULL, NULL, on_done_cb, &result);
+  g_assert_true (am_vault_clear_lock_keys_finish (f->vault, await (&result), NULL));
+  g_clear_object (&result);
+  am_vault_clear_token_async (f->vault, f->url, NULL, on_done_cb, &result);
+  g_assert_true (am_vault_clear_token_finish (f->vault, await (&result), NULL));
+
+  g_clear_object (&f->vault);
+  stop_server (f);
+  g_clear_pointer (&f->db, am_server_db_free);
+  g_free (f->austin);
+  g_free (f->pune);
+  g_free (f->front);
+  g_free (f->gate);
+  g_free (f->agent);
+  g_free (f->url);
+  g_free (f->sim_lock);
+  remove_tree (f->dir);
+  g_free (f->dir);
+  g_free (f->data_dir);
+}
+
+/* Account */
+
+static void
+test_sign_in (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  const AmAccount *account;
+
+  g_assert_false (am_facade_get_signed_in (f->facade));
+  g_assert_null (am_facade_get_account (f->facade));
+
+  g_assert_true (facade_sign_in (f, PASSWORD, &error));
+  g_assert_no_error (error);
+  g_assert_true (am_facade_get_signed_in (f->facade));
+  g_assert_cmpuint (f->signed_in_notifies, ==, 1);
+
+  account = am_facade_get_account (f->facade);
+  g_assert_nonnull (account);
+  g_assert_cmpstr (account->server, ==, f->url);
+  g_assert_cmpstr (account->user_id, ==, f->agent);
+  g_assert_cmpstr (account->user_name, ==, "Lee Agent");
+  g_assert_true (account->signed_in);
+
+  /* The session is in the keyring, and a first sync is under way. */
+  {
+    char *token = held_token (f);
+
+    g_assert_nonnull (token);
+    am_secret_memory_free (token);
+  }
+  WAIT_UNTIL (!am_facade_get_syncing (f->facade));
+  g_assert_true (am_facade_get_online (f->facade));
+  g_assert_cmpuint (f->signed_in_notifies, ==, 1);
+}
+
+static void
+test_wrong_password (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (facade_sign_in (f, "not the password", &error));
+  g_assert_error (error, AM_CLOUD_ERROR, AM_CLOUD_ERROR_SIGNED_OUT);
+  g_test_message ("%s", error->message);
+  g_assert_true (g_str_has_suffix (error->message, "."));
+  g_assert_false (am_facade_get_signed_in (f->facade));
+  g_assert_cmpuint (f->signed_in_notifies, ==, 0);
+  g_assert_null (am_facade_get_account (f->facade));
+}
+
+static void
+test_restore_without_account (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  am_facade_restore_async (f->facade, NULL, on_done_cb, &result);
+  g_assert_true (am_facade_restore_finish (f->facade, await (&result), &error));
+  g_assert_no_error (error);
+  g_assert_false (am_facade_get_signed_in (f->facade));
+  g_assert_cmpuint (f->signed_in_notifies, ==, 0);
+
+  g_clear_error (&error);
+  g_assert_false (facade_sync (f, &error));
+  g_assert_error (error, AM_ERROR, AM_ERROR_NOT_SIGNED_IN);
+}
+
+/* The app started again: the session comes back from the keyring, and a
+ * sync fills the lists. */
+static void
+test_restore_then_sync (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AmRecordList) properties = NULL;
+  g_autoptr(AmRecordList) locks = NULL;
+  g_autoptr(AmRecordList) other = NULL;
+  g_autoptr(AmProperty) austin = NULL;
+
+  g_assert_true (facade_sign_in (f, PASSWORD, &error));
+  g_assert_no_error (error);
+  g_clear_object (&f->facade);
+
+  f->signed_in_notifies = 0;
+  f->facade = new_facade (f);
+  g_assert_false (am_facade_get_signed_in (f->facade));
+  g_assert_nonnull (am_facade_get_account (f->facade));
+  am_facade_restore_async (f->facade, NULL, on_done_cb, &result);
+  g_assert_true (am_facade_restore_finish (f->facade, await (&result), &error));
+  g_assert_no_error (error);
+  g_assert_true (am_facade_get_signed_in (f->facade));
+  g_assert_cmpuint (f->signed_in_notifies, ==, 1);
+
+  properties = am_facade_list_properties (f->facade);
+  g_assert_true (facade_sync (f, &error));
+  g_assert_no_error (error);
+  g_assert_false (am_facade_get_syncing (f->facade));
+  g_assert_true (am_facade_get_online (f->facade));
+  g_assert_null (am_facade_get_sync_error (f->facade));
+  g_assert_cmpint (am_facade_get_last_sync (f->facade), >, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (properties)), ==, 2);
+
+  /* A new list each call, each with a search of its own. */
+  other = am_facade_list_properties (f->facade);
+  g_assert_true (other != properties);
+  am_record_list_set_search (other, "Pune");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (properties)), ==, 2);
+
+  locks = am_facade_list_locks (f->facade, f->austin);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (locks)), ==, 2);
+  g_assert_cmpuint (am_facade_count_locks (f->facade, f->austin), ==, 2);
+  g_assert_cmpuint (am_facade_count_locks (f->facade, f->pune), ==, 1);
+  austin = am_facade_get_property (f->facade, f->austin);
+  g_assert_cmpstr (am_property_get_name (austin), ==, "Maple Street Lofts");
+  {
+    g_autoptr(AmGrant) grant = am_facade_get_grant (f->facade, f->austin);
+
+    g_assert_true (am_grant_has_permission (grant, AM_PERMISSION_GENERATE_CODES));
+  }
+}
+
+static void
+test_sign_out (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) keys = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(AmRecordList) properties = NULL;
+  const AmAccount *account;
+  char *token;
+
+  sign_in_and_sync (f);
+  properties = am_facade_list_properties (f->facade);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (properties)), ==, 2);
+  keys = held_keys (f);
+  g_assert_cmpuint (keys->len, >, 0);
+
+  am_facade_sign_out_async (f->facade, NULL, on_done_cb, &result);
+  g_assert_true (am_facade_sign_out_finish (f->facade, await (&result), &error));
+  g_assert_no_error (error);
+  g_assert_false (am_facade_get_signed_in (f->facade));
+  g_assert_cmpuint (f->signed_in_notifies, ==, 2);
+
+  /* Nothing secret stays on the computer; the cache does. */
+  after = held_keys (f);
+  g_assert_cmpuint (after->len, ==, 0);
+  token = held_token (f);
+  g_assert_null (token);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (properties)), ==, 2);
+  account = am_facade_get_account (f->facade);
+  g_assert_nonnull (account);
+  g_assert_false (account->signed_in);
+
+  g_assert_false (facade_sync (f, &error));
+  g_assert_error (error, AM_ERROR, AM_ERROR_NOT_SIGNED_IN);
+}
+
+/* Sync */
+
+static void
+test_sync_joined (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) first = NULL;
+  g_autoptr(GAsyncResult) second = NULL;
+  g_autoptr(GError) error = NULL;
+
+  sign_in_and_sync (f);
+  f->syncing_notifies = 0;
+
+  am_facade_sync_async (f->facade, NULL, on_done_cb, &first);
+  g_assert_true (am_facade_get_syncing (f->facade));
+  am_facade_sync_async (f->facade, NULL, on_done_cb, &second);
+  g_assert_true (am_facade_sync_finish (f->facade, await (&first), &error));
+  g_assert_true (am_facade_sync_finish (f->facade, await (&second), &error));
+  g_assert_no_error (error);
+
+  /* One run: syncing went on once and off once. */
+  g_assert_cmpuint (f->syncing_notifies, ==, 2);
+  g_assert_false (am_facade_get_syncing (f->facade));
+}
+
+static void
+test_sync_periodic (Fixture       *f,
+                    gconstpointer  data)
+{
+  sign_in_and_sync (f);
+  f->syncing_notifies = 0;
+  am_facade_set_sync_interval (f->facade, 1);
+  WAIT_UNTIL (f->syncing_notifies >= 4);
+
+  /* Off: no more runs. */
+  WAIT_UNTIL (!am_facade_get_syncing (f->facade));
+  am_facade_set_sync_interval (f->facade, 0);
+  f->syncing_notifies = 0;
+  {
+    gint64 until = g_get_monotonic_time () + 1500 * G_TIME_SPAN_MILLISECOND;
+
+    WAIT_UNTIL (g_get_monotonic_time () > until);
+  }
+  g_assert_cmpuint (f->syncing_notifies, ==, 0);
+}
+
+/* The cloud ended the session: signed out, the cache kept. */
+static void
+test_session_ended_in_cloud (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AmRecordList) properties = NULL;
+  char *token;
+
+  sign_in_and_sync (f);
+  token = held_token (f);
+  g_assert_nonnull (token);
+  g_assert_true (am_server_db_sign_out (f->db, token, &error));
+  am_secret_memory_free (token);
+
+  g_assert_false (facade_sync (f, &error));
+  g_assert_error (error, AM_CLOUD_ERROR, AM_CLOUD_ERROR_SIGNED_OUT);
+  g_assert_false (am_facade_get_signed_in (f->facade));
+  g_assert_true (am_facade_get_online (f->facade));
+  g_assert_cmpstr (am_facade_get_sync_error (f->facade), ==, error->message);
+  g_assert_false (am_facade_get_account (f->facade)->signed_in);
+
+  properties = am_facade_list_properties (f->facade);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (properties)), ==, 2);
+}
+
+/* Issuing */
+
+static void
+test_issue_stored_derived_pushed (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AmLock) lock = NULL;
+  g_autoptr(AmPasscodeRecord) record = NULL;
+  g_autoptr(AmPasscodeRecord) stored = NULL;
+  g_autoptr(AmPasscodeRecord) same = NULL;
+  g_autoptr(GPtrArray) outbox = NULL;
+  g_autoptr(AmPasscodeKey) key = NULL;
+  AmIssueRequest request = timed_request (1);
+  AmPasscodeWindow window;
+  char code[AM_PASSCODE_MAX_DIGITS + 1] = { 0 };
+  char expected[AM_PASSCODE_MAX_DIGITS + 1] = { 0 };
+  guint8 k_lock[AM_PASSCODE_KEY_LEN];
+  guint8 lock_id[AM_LOCK_ID_LEN];
+  gint64 before;
+  gboolean queued = FALSE;
+
+  sign_in_and_sync (f);
+  lock = cached_lock (f, f->front);
+  before = am_server_db_count (f->db, "passcodes");
+  g_assert_cmpuint (am_facade_get_outbox_count (f->facade), ==, 0);
+
+  g_assert_true (am_facade_preview_window (f->facade, lock, &request, &window, &error));
+  g_assert_no_error (error);
+  g_assert_null (am_facade_find_same_window (f->facade, lock, &window));
+
+  record = issue (f, lock, &request, code, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (record);
+
+  /* Stored with its outbox entry by the time the code is handed out. */
+  stored = am_store_get_passcode (am_facade_get_store (f->facade), am_passcode_record_get_id (record));
+  g_assert_nonnull (stored);
+  outbox = am_store_outbox_list (am_facade_get_store (f->facade), G_MAXINT64);
+  for (guint i = 0; i < outbox->len; i++)
+    {
+      AmOutboxEntry *entry = g_ptr_array_index (outbox, i);
+
+      queued |= g_str_equal (entry->idempotency_id, am_passcode_record_get_id (record)) &&
+                g_str_equal (entry->kind, AM_OUTBOX_PASSCODE_CREATE);
+    }
+  g_assert_true (queued);
+  g_assert_cmpuint (am_passcode_record_get_start_h (record), ==, window.start_h);
+  g_assert_cmpuint (am_passcode_record_get_p (record), ==, window.p);
+  g_assert_cmpstr (am_passcode_record_get_recipient_name (record), ==, "Dana Vendor");
+  g_assert_cmpstr (am_passcode_record_get_created_by_name (record), ==, "Lee Agent");
+
+  /* The digits the lock will accept: derived from the server's key. */
+  g_assert_cmpuint (strlen (code), ==, am_lock_get_digits (lock));
+  g_assert_true (am_server_db_get_lock_key_bytes (f->db, f->front, am_lock_get_kv (lock), k_lock, &error));
+  g_assert_true (am_lock_id_parse (f->front, lock_id, &error));
+  key = am_passcode_key_new (k_lock, lock_id, (guint8) am_lock_get_kv (lock), am_lock_get_digits (lock));
+  g_assert_true (am_passcode_key_derive (key, window.start_h, window.p, expected, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (code, ==, expected);
+  am_secret_memory_wipe (code, sizeof code);
+  am_secret_memory_wipe (expected, sizeof expected);
+  am_secret_memory_wipe (k_lock, sizeof k_lock);
+
+  /* Then, by itself, to the cloud. */
+  WAIT_UNTIL (am_facade_get_outbox_count (f->facade) == 0);
+  g_assert_cmpuint (f->max_outbox, ==, 1);
+  g_assert_cmpint (am_server_db_count (f->db, "passcodes"), ==, before + 1);
+  g_assert_true (am_facade_get_online (f->facade));
+
+  /* The same window again would be the same code. */
+  same = am_facade_find_same_window (f->facade, lock, &window);
+  g_assert_nonnull (same);
+  g_assert_cmpstr (am_passcode_record_get_id (same), ==, am_passcode_record_get_id (record));
+  {
+    g_autoptr(AmPasscodeRecord) again = issue (f, lock, &request, code, &error);
+
+    g_assert_null (again);
+    g_assert_error (error, AM_ERROR, AM_ERROR_EXISTS);
+    g_test_message ("%s", error->message);
+  }
+  request_clear (&request);
+}
+
+static void
+test_issue_offline_then_back (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AmLock) lock = NULL;
+  g_autoptr(AmPasscodeRecord) record = NULL;
+  AmIssueRequest request = timed_request (2);
+  char code[AM_PASSCODE_MAX_DIGITS + 1] = { 0 };
+  gint64 before;
+
+  sign_in_and_sync (f);
+  lock = cached_lock (f, f->front);
+  before = am_server_db_count (f->db, "passcodes");
+  stop_server (f);
+
+  record = issue (f, lock, &request, code, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (record);
+  g_assert_cmpuint (strlen (code), ==, am_lock_get_digits (lock));
+  am_secret_memory_wipe (code, sizeof code);
+
+  /* The push found no one. */
+  WAIT_UNTIL (!am_facade_get_online (f->facade));
+  g_assert_cmpuint (am_facade_get_outbox_count (f->facade), ==, 1);
+  g_assert_true (am_facade_get_signed_in (f->facade));
+
+  start_server (f);
+  g_assert_true (facade_sync (f, &error));
+  g_assert_no_error (error);
+  g_assert_true (am_facade_get_online (f->facade));
+  g_assert_null (am_facade_get_sync_error (f->facade));
+  g_assert_cmpuint (am_facade_get_outbox_count (f->facade), ==, 0);
+  g_assert_cmpint (am_server_db_count (f->db, "passcodes"), ==, before + 1);
+  request_clear (&request);
+}
+
+static void
+test_window_in_past (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AmLock) lock = NULL;
+  g_autoptr(AmPasscodeRecord) record = NULL;
+  AmIssueRequest request = timed_request (-72);
+  AmPasscodeWindow window;
+  char code[AM_PASSCODE_MAX_DIGITS + 1] = { 0 };
+
+  sign_in_and_sync (f);
+  lock = cached_lock (f, f->front);
+
+  g_assert_false (am_facade_preview_window (f->facade, lock, &request, &window, &error));
+  g_assert_nonnull (error);
+  g_assert_true (error->domain == AM_ERROR);
+  g_test_message ("%s", error->message);
+  g_assert_true (g_str_has_suffix (error->message, "."));
+
+  g_clear_error (&error);
+  record = issue (f, lock, &request, code, &error);
+  g_assert_null (record);
+  g_assert_true (error->domain == AM_ERROR);
+  g_assert_cmpuint (am_facade_get_outbox_count (f->facade), ==, 0);
+  request_clear (&request);
+}
+
+static void
+test_no_permission (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AmLock) gate = NULL;
+  g_autoptr(AmPasscodeRecord) record = NULL;
+  g_autoptr(AmBleSession) session = NULL;
+  AmIssueRequest request = timed_request (1);
+  char code[AM_PASSCODE_MAX_DIGITS + 1] = { 0 };
+
+  sign_in_and_sync (f);
+  gate = cached_lock (f, f->gate);
+
+  record = issue (f, gate, &request, code, &error);
+  g_assert_null (record);
+  g_assert_error (error, AM_ERROR, AM_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpstr (error->message, ==,
+                   "You may not generate codes for this property. Ask your administrator for the permission.");
+  g_assert_cmpuint (am_facade_get_outbox_count (f->facade), ==, 0);
+  g_assert_cmpstr (code, ==, "");
+
+  g_clear_error (&error);
+  session = am_facade_new_unlock_session (f->facade, gate, &error);
+  g_assert_null (session);
+  g_assert_error (error, AM_ERROR, AM_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpstr (error->message, ==,
+                   "You may not open this lock over Bluetooth. Ask your administrator for the permission.");
+  request_clear (&request);
+}
+
+/* A key the vault lacks: the sentence says to sync. */
+static void
+test_no_key (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AmLock) lock = NULL;
+  g_autoptr(AmPasscodeRecord) record = NULL;
+  AmIssueRequest request = timed_request (1);
+  char code[AM_PASSCODE_MAX_DIGITS + 1] = { 0 };
+
+  sign_in_and_sync (f);
+  lock = cached_lock (f, f->front);
+  am_vault_clear_lock_keys_async (f->vault, f->url, f->front, NULL, on_done_cb, &result);
+  g_assert_true (am_vault_clear_lock_keys_finish (f->vault, await (&result), &error));
+
+  record = issue (f, lock, &request, code, &error);
+  g_assert_null (record);
+  g_assert_error (error, AM_ERROR, AM_ERROR_NO_KEY);
+  g_assert_cmpstr (error->message, ==,
+                   "This computer holds no key for this lock. Sync while online to fetch it, then try again.");
+  request_clear (&request);
+}
+
+/* Bluetooth */
+
+/* A visit through the façade: the door opens, and what the lock said
+ * reaches the cloud by itself. */
+static void
+test_unlock_pushes (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AmLock) lock = NULL;
+  g_autoptr(AmBleSession) session = NULL;
+  g_autofree char *device = NULL;
+  guint8 k_lock[AM_PASSCODE_KEY_LEN];
+
+  sign_in_and_sync (f);
+  lock = cached_lock (f, f->front);
+  g_assert_true (am_server_db_get_lock_key_bytes (f->db, f->front, am_lock_get_kv (lock), k_lock, &error));
+  device = am_test_bluez_add_lock (f->front, k_lock, am_lock_get_kv (lock), am_lock_get_digits (lock),
+                                   am_lock_get_q_offset_s (lock), 87, "Front Door");
+  am_secret_memory_wipe (k_lock, sizeof k_lock);
+  g_assert_nonnull (device);
+  f->sim_lock = g_strdup (f->front);
+
+  WAIT_UNTIL (am_facade_get_bluetooth_state (f->facade) != AM_BLUETOOTH_UNKNOWN);
+  g_assert_cmpint (am_facade_get_bluetooth_state (f->facade), ==, AM_BLUETOOTH_ON);
+
+  session = am_facade_new_unlock_session (f->facade, lock, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (session);
+  am_ble_session_run_async (session, AM_BLE_SESSION_MODE_UNLOCK, NULL, on_done_cb, &result);
+  g_assert_true (am_ble_session_run_finish (session, await (&result), &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (am_ble_session_get_state (session), ==, AM_BLE_SESSION_DONE);
+
+  WAIT_UNTIL (am_server_db_count (f->db, "unlocks") == 1 && am_facade_get_outbox_count (f->facade) == 0);
+  g_assert_cmpuint (f->max_outbox, >=, 1);
+}
+
+static void
+test_bluetooth_follows_adapter (Fixture       *f,
+                                gconstpointer  data)
+{
+  WAIT_UNTIL (am_facade_get_bluetooth_state (f->facade) != AM_BLUETOOTH_UNKNOWN);
+  g_assert_cmpint (am_facade_get_bluetooth_state (f->facade), ==, AM_BLUETOOTH_ON);
+
+  am_test_bluez_set_powered (FALSE);
+  WAIT_UNTIL (am_facade_get_bluetooth_state (f->facade) == AM_BLUETOOTH_OFF);
+  am_test_bluez_set_powered (TRUE);
+  WAIT_UNTIL (am_facade_get_bluetooth_state (f->facade) == AM_BLUETOOTH_ON);
+
+  am_test_bluez_remove_adapter ();
+  WAIT_UNTIL (am_facade_get_bluetooth_state (f->facade) == AM_BLUETOOTH_NO_ADAPTER);
+  am_test_bluez_add_adapter ();
+  WAIT_UNTIL (am_facade_get_bluetooth_state (f->facade) == AM_BLUETOOTH_ON);
+}
+
+/* A system bus without BlueZ on it. */
+static void
+test_bluetooth_unavailable (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *dir = g_dir_make_tmp ("test-facade-XXXXXX", &error);
+      AmTestBus *bus = am_test_bus_start ();
+      AmFacade *facade;
+
+      g_assert_no_error (error);
+      facade = am_facade_new (dir, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (am_facade_get_bluetooth_state (facade), ==, AM_BLUETOOTH_UNKNOWN);
+      WAIT_UNTIL (am_facade_get_bluetooth_state (facade) != AM_BLUETOOTH_UNKNOWN);
+      g_assert_cmpint (am_facade_get_bluetooth_state (facade), ==, AM_BLUETOOTH_UNAVAILABLE);
+      g_object_unref (facade);
+
+      am_test_bus_stop (bus);
+      remove_tree (dir);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, CHILD_TIMEOUT_USEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
+/* The properties: typed, notifying on change only. */
+static void
+test_properties (Fixture       *f,
+                 gconstpointer  data)
+{
+  GParamSpec *pspec;
+  const char * const names[] = {
+    "signed-in", "online", "syncing", "outbox-count", "last-sync", "sync-error", "bluetooth-state",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (f->facade), names[i]);
+      g_assert_nonnull (pspec);
+      g_assert_true (pspec->flags & G_PARAM_EXPLICIT_NOTIFY);
+      g_assert_true (pspec->flags & G_PARAM_READABLE);
+    }
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (f->facade), "bluetooth-state");
+  g_assert_true (G_PARAM_SPEC_VALUE_TYPE (pspec) == AM_TYPE_BLUETOOTH_STATE);
+  g_assert_cmpstr (g_enum_get_value (g_type_class_peek (AM_TYPE_BLUETOOTH_STATE), AM_BLUETOOTH_NO_ADAPTER)->value_nick,
+                   ==, "no-adapter");
+  g_assert_null (am_facade_get_recovery_notice (f->facade));
+  g_assert_true (am_facade_get_online (f->facade));
+  g_assert_cmpint (am_facade_get_last_sync (f->facade), ==, 0);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/facade/properties/typed-and-notifying", test_properties);
+  ADD ("/facade/account/sign-in-notifies-and-sets-account", test_sign_in);
+  ADD ("/facade/account/wrong-password-is-a-sentence", test_wrong_password);
+  ADD ("/facade/account/restore-without-account-is-signed-out", test_restore_without_account);
+  ADD ("/facade/account/restore-then-sync-fills-lists", test_restore_then_sync);
+  ADD ("/facade/account/sign-out-drops-keys-keeps-cache", test_sign_out);
+  ADD ("/facade/sync/second-call-joins-the-running-one", test_sync_joined);
+  ADD ("/facade/sync/periodic-until-turned-off", test_sync_periodic);
+  ADD ("/facade/sync/session-ended-in-cloud-signs-out", test_session_ended_in_cloud);
+  ADD ("/facade/issue/stored-derived-then-pushed", test_issue_stored_derived_pushed);
+  ADD ("/facade/issue/offline-then-back-exactly-once", test_issue_offline_then_back);
+  ADD ("/facade/issue/window-in-the-past-is-a-sentence", test_window_in_past);
+  ADD ("/facade/issue/no-permission-is-a-sentence", test_no_permission);
+  ADD ("/facade/issue/no-key-says-to-sync", test_no_key);
+  ADD ("/facade/bluetooth/unlock-reaches-the-cloud", test_unlock_pushes);
+  ADD ("/facade/bluetooth/follows-the-adapter", test_bluetooth_follows_adapter);
+#undef ADD
+  g_test_add_func ("/facade/bluetooth/unavailable-without-bluez", test_bluetooth_unavailable);
+
+  /* Not in the children: they make a bus of their own. */
+  if (!g_test_subprocess ())
+    test_bus = am_test_bluez_start (NULL);
+
+  status = g_test_run ();
+
+  am_test_bus_stop (test_bus);
+  return status;
+}
