@@ -27,4 +27,19 @@ void am_unlock_flow_present (GtkWindow  *parent,
                              AmFacade   *facade,
                              AmProperty *property);
 
+/* Shared by the unlock dialogs: times in the property's own time zone. */
+GTimeZone *am_unlock_flow_property_zone    (AmProperty *property);
+gboolean   am_unlock_flow_zone_is_local    (GTimeZone  *zone);
+char      *am_unlock_flow_format_time      (GTimeZone  *zone,
+                                            gint64      utc);
+char      *am_unlock_flow_format_date      (GTimeZone  *zone,
+                                            gint64      utc);
+char      *am_unlock_flow_format_date_time (GTimeZone  *zone,
+                                            gint64      utc);
+char      *am_unlock_flow_format_window    (GTimeZone  *zone,
+                                            gint64      starts_at,
+                                            gint64      ends_at);
+char      *am_unlock_flow_describe_zone    (GTimeZone  *zone,
+                                            gint64      near_utc);
+
 G_END_DECLS
