@@ -518,6 +518,86 @@ test_sign_out (Fixture       *f,
   g_assert_error (error, AM_ERROR, AM_ERROR_NOT_SIGNED_IN);
 }
 
+/* Another user signs in on this computer: refused while the first one's
+ * changes wait for the cloud; else the cache and the keys are theirs. */
+static void
+test_other_account (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AmLock) lock = NULL;
+  g_autoptr(AmPasscodeRecord) record = NULL;
+  g_autoptr(AmRecordList) properties = NULL;
+  g_autoptr(GPtrArray) keys = NULL;
+  g_autofree char *other = NULL;
+  AmIssueRequest request = timed_request (1);
+  char code[AM_PASSCODE_MAX_DIGITS + 1] = { 0 };
+
+  other = am_server_db_add_user (f->db, "robin@example.com", "Robin Other", PASSWORD, &error);
+  g_assert_no_error (error);
+  g_assert_true (am_server_db_set_grant (f->db, other, f->pune, viewer_permissions, &error));
+
+  sign_in_and_sync (f);
+  lock = cached_lock (f, f->front);
+  stop_server (f);
+  record = issue (f, lock, &request, code, &error);
+  g_assert_no_error (error);
+  am_secret_memory_wipe (code, sizeof code);
+  WAIT_UNTIL (!am_facade_get_online (f->facade));
+  start_server (f);
+
+  am_facade_sign_in_async (f->facade, f->url, "robin@example.com", PASSWORD, NULL, on_done_cb, &result);
+  g_assert_false (am_facade_sign_in_finish (f->facade, await (&result), &error));
+  g_assert_error (error, AM_ERROR, AM_ERROR_EXISTS);
+  g_test_message ("%s", error->message);
+  g_assert_true (am_facade_get_signed_in (f->facade));
+  g_assert_cmpstr (am_facade_get_account (f->facade)->user_id, ==, f->agent);
+  g_assert_cmpuint (am_facade_get_outbox_count (f->facade), ==, 1);
+
+  /* Once the change is in the cloud, the other user may sign in. */
+  g_clear_error (&error);
+  g_assert_true (facade_sync (f, &error));
+  g_assert_cmpuint (am_facade_get_outbox_count (f->facade), ==, 0);
+  g_clear_object (&result);
+  am_facade_sign_in_async (f->facade, f->url, "robin@example.com", PASSWORD, NULL, on_done_cb, &result);
+  g_assert_true (am_facade_sign_in_finish (f->facade, await (&result), &error));
+  g_assert_no_error (error);
+  g_assert_true (am_facade_get_signed_in (f->facade));
+  g_assert_cmpstr (am_facade_get_account (f->facade)->user_id, ==, other);
+  WAIT_UNTIL (!am_facade_get_syncing (f->facade));
+  g_assert_null (am_facade_get_sync_error (f->facade));
+
+  /* Only what Robin may see; no keys, since Robin may not issue codes. */
+  properties = am_facade_list_properties (f->facade);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (properties)), ==, 1);
+  g_assert_null (am_facade_get_property (f->facade, f->austin));
+  keys = held_keys (f);
+  g_assert_cmpuint (keys->len, ==, 0);
+  request_clear (&request);
+}
+
+/* A caller that stops waiting is told so at once; the sync goes on. */
+static void
+test_sync_wait_cancelled (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+
+  sign_in_and_sync (f);
+  am_facade_sync_async (f->facade, cancellable, on_done_cb, &result);
+  g_assert_true (am_facade_get_syncing (f->facade));
+  g_cancellable_cancel (cancellable);
+  g_assert_false (am_facade_sync_finish (f->facade, await (&result), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  WAIT_UNTIL (!am_facade_get_syncing (f->facade));
+  g_assert_null (am_facade_get_sync_error (f->facade));
+  g_assert_true (am_facade_get_signed_in (f->facade));
+}
+
 /* Sync */
 
 static void
@@ -921,7 +1001,9 @@ main (int    argc,
   ADD ("/facade/account/restore-without-account-is-signed-out", test_restore_without_account);
   ADD ("/facade/account/restore-then-sync-fills-lists", test_restore_then_sync);
   ADD ("/facade/account/sign-out-drops-keys-keeps-cache", test_sign_out);
+  ADD ("/facade/account/other-account-refused-while-changes-wait", test_other_account);
   ADD ("/facade/sync/second-call-joins-the-running-one", test_sync_joined);
+  ADD ("/facade/sync/cancelled-wait-is-quiet", test_sync_wait_cancelled);
   ADD ("/facade/sync/periodic-until-turned-off", test_sync_periodic);
   ADD ("/facade/sync/session-ended-in-cloud-signs-out", test_session_ended_in_cloud);
   ADD ("/facade/issue/stored-derived-then-pushed", test_issue_stored_derived_pushed);
