@@ -754,6 +754,36 @@ test_issue_stored_derived_pushed (Fixture       *f,
   request_clear (&request);
 }
 
+/* A code issued while a sync runs reaches the cloud too, whether the
+ * sync had pushed already or not. */
+static void
+test_issue_during_sync (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AmLock) lock = NULL;
+  g_autoptr(AmPasscodeRecord) record = NULL;
+  AmIssueRequest request = timed_request (1);
+  char code[AM_PASSCODE_MAX_DIGITS + 1] = { 0 };
+  gint64 before;
+
+  sign_in_and_sync (f);
+  lock = cached_lock (f, f->front);
+  before = am_server_db_count (f->db, "passcodes");
+
+  am_facade_sync_async (f->facade, NULL, on_done_cb, &result);
+  record = issue (f, lock, &request, code, &error);
+  g_assert_no_error (error);
+  am_secret_memory_wipe (code, sizeof code);
+  g_assert_true (am_facade_sync_finish (f->facade, await (&result), &error));
+  g_assert_no_error (error);
+
+  WAIT_UNTIL (am_facade_get_outbox_count (f->facade) == 0 && !am_facade_get_syncing (f->facade));
+  g_assert_cmpint (am_server_db_count (f->db, "passcodes"), ==, before + 1);
+  request_clear (&request);
+}
+
 static void
 test_issue_offline_then_back (Fixture       *f,
                               gconstpointer  data)
@@ -1007,6 +1037,7 @@ main (int    argc,
   ADD ("/facade/sync/periodic-until-turned-off", test_sync_periodic);
   ADD ("/facade/sync/session-ended-in-cloud-signs-out", test_session_ended_in_cloud);
   ADD ("/facade/issue/stored-derived-then-pushed", test_issue_stored_derived_pushed);
+  ADD ("/facade/issue/during-a-sync-still-pushed", test_issue_during_sync);
   ADD ("/facade/issue/offline-then-back-exactly-once", test_issue_offline_then_back);
   ADD ("/facade/issue/window-in-the-past-is-a-sentence", test_window_in_past);
   ADD ("/facade/issue/no-permission-is-a-sentence", test_no_permission);

@@ -436,12 +436,10 @@ job_done (AmFacade     *self,
   update_outbox_count (self);
 
   if (job->kind == JOB_SYNC)
-    {
-      set_syncing (self, FALSE);
-      /* A sync pushed what a push asked for was to push. */
-      if (!cancelled)
-        self->push_wanted = FALSE;
-    }
+    set_syncing (self, FALSE);
+  /* A change stored while the sync ran may have come after its push. */
+  if (self->push_wanted && self->outbox_count == 0)
+    self->push_wanted = FALSE;
 
   answer_waiters (job->waiters, error);
 
@@ -626,8 +624,11 @@ static void
 sign_in_fail (GTask  *task,
               GError *error)
 {
+  AmFacade *self = g_task_get_source_object (task);
   SignIn *data = g_task_get_task_data (task);
 
+  if (error->domain == AM_CLOUD_ERROR)
+    set_online (self, !is_unreached (error));
   if (data->session != NULL)
     drop_session (data->client);
   g_task_return_error (task, error);
