@@ -2,7 +2,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A single-instance AdwApplication: a second launch presents the window of
- * the first.
+ * the first. It makes the one façade at startup (the cache in the default
+ * data folder) and holds the actions that act on it: sync now, sign out.
  */
 #define G_LOG_DOMAIN "am-application"
 
@@ -15,10 +16,97 @@
 
 struct _AmApplication
 {
-  AdwApplication parent_instance;
+  AdwApplication  parent_instance;
+
+  AmFacade       *facade;
+  char           *facade_error;
+  GSettings      *settings;
 };
 
 G_DEFINE_FINAL_TYPE (AmApplication, am_application, ADW_TYPE_APPLICATION)
+
+static void
+toast (AmApplication *self,
+       const char    *text)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (AM_IS_WINDOW (window))
+    am_window_add_toast (AM_WINDOW (window), text);
+}
+
+static void
+update_actions (AmApplication *self)
+{
+  gboolean signed_in = self->facade != NULL && am_facade_get_signed_in (self->facade);
+  const char *names[] = { "sync", "sign-out" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), names[i]);
+
+      g_simple_action_set_enabled (G_SIMPLE_ACTION (action), signed_in);
+    }
+}
+
+static void
+apply_proximity_threshold (AmApplication *self)
+{
+  am_facade_set_proximity_threshold (self->facade,
+                                     g_settings_get_int (self->settings, "proximity-threshold"));
+}
+
+static void
+on_signed_in_cb (AmApplication *self)
+{
+  update_actions (self);
+}
+
+static void
+on_proximity_threshold_cb (AmApplication *self)
+{
+  apply_proximity_threshold (self);
+}
+
+static void
+on_synced_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* A failure shows in the façade's online and sync-error properties,
+   * which the window follows. */
+  if (!am_facade_sync_finish (AM_FACADE (object), result, &error))
+    g_debug ("Sync now: %s", error->message);
+}
+
+static void
+on_signed_out_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(AmApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!am_facade_sign_out_finish (AM_FACADE (object), result, &error))
+    toast (self, error->message);
+}
+
+static void
+sign_out (AmApplication *self)
+{
+  am_facade_sign_out_async (self->facade, NULL, on_signed_out_cb, g_object_ref (self));
+}
+
+static void
+on_sign_out_response_cb (AdwMessageDialog *dialog,
+                         const char       *response,
+                         AmApplication    *self)
+{
+  if (g_strcmp0 (response, "sign-out") == 0)
+    sign_out (self);
+}
 
 static void
 am_application_about_action (GSimpleAction *action,
@@ -66,9 +154,56 @@ am_application_quit_action (GSimpleAction *action,
   g_application_quit (app);
 }
 
+static void
+am_application_sync_action (GSimpleAction *action,
+                            GVariant      *parameter,
+                            gpointer       user_data)
+{
+  AmApplication *self = user_data;
+
+  am_facade_sync_async (self->facade, NULL, on_synced_cb, NULL);
+}
+
+static void
+am_application_sign_out_action (GSimpleAction *action,
+                                GVariant      *parameter,
+                                gpointer       user_data)
+{
+  AmApplication *self = user_data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  guint waiting = am_facade_get_outbox_count (self->facade);
+  GtkWidget *dialog;
+
+  if (waiting == 0)
+    {
+      sign_out (self);
+      return;
+    }
+
+  /* Changes that never reached the cloud: say so before they are at risk. */
+  dialog = adw_message_dialog_new (window, _("Sign Out With Changes Waiting?"), NULL);
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  ngettext ("%u change made on this computer has not reached your company’s cloud yet. Connect to the internet and sync first, or it may be lost if someone else signs in here.",
+                                            "%u changes made on this computer have not reached your company’s cloud yet. Connect to the internet and sync first, or they may be lost if someone else signs in here.",
+                                            waiting),
+                                  waiting);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "sign-out", _("_Sign Out"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "sign-out",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_sign_out_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static const GActionEntry app_actions[] = {
   { "about", am_application_about_action },
   { "quit", am_application_quit_action },
+  { "sync", am_application_sync_action },
+  { "sign-out", am_application_sign_out_action },
 };
 
 static void
@@ -77,7 +212,7 @@ am_application_activate (GApplication *app)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
   if (window == NULL)
-    window = GTK_WINDOW (am_window_new (AM_APPLICATION (app)));
+    window = GTK_WINDOW (am_window_new (AM_APPLICATION (app), AM_APPLICATION (app)->facade));
 
   gtk_window_present (window);
 }
@@ -85,24 +220,76 @@ am_application_activate (GApplication *app)
 static void
 am_application_startup (GApplication *app)
 {
+  AmApplication *self = AM_APPLICATION (app);
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *close_accels[] = { "<Control>w", NULL };
+  static const char *sync_accels[] = { "<Control>r", NULL };
+  static const char *search_accels[] = { "<Control>f", NULL };
+  g_autoptr(GError) error = NULL;
 
   G_APPLICATION_CLASS (am_application_parent_class)->startup (app);
+
+  /* The dark style follows the system's preference. */
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions,
                                    G_N_ELEMENTS (app_actions), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "window.close", close_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.sync", sync_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.search", search_accels);
+
+  self->settings = g_settings_new (APP_ID);
+  self->facade = am_facade_new (NULL, &error);
+  if (self->facade == NULL)
+    {
+      /* The window says it; nothing else can work without a cache. */
+      self->facade_error = g_strdup (error->message);
+      update_actions (self);
+      return;
+    }
+
+  apply_proximity_threshold (self);
+  g_signal_connect_object (self->settings, "changed::proximity-threshold",
+                           G_CALLBACK (on_proximity_threshold_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->facade, "notify::signed-in",
+                           G_CALLBACK (on_signed_in_cb), self, G_CONNECT_SWAPPED);
+  update_actions (self);
+}
+
+static void
+am_application_shutdown (GApplication *app)
+{
+  AmApplication *self = AM_APPLICATION (app);
+
+  G_APPLICATION_CLASS (am_application_parent_class)->shutdown (app);
+
+  g_clear_object (&self->facade);
+  g_clear_object (&self->settings);
+}
+
+static void
+am_application_finalize (GObject *object)
+{
+  AmApplication *self = AM_APPLICATION (object);
+
+  g_clear_object (&self->facade);
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->facade_error, g_free);
+
+  G_OBJECT_CLASS (am_application_parent_class)->finalize (object);
 }
 
 static void
 am_application_class_init (AmApplicationClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
+  object_class->finalize = am_application_finalize;
   app_class->activate = am_application_activate;
   app_class->startup = am_application_startup;
+  app_class->shutdown = am_application_shutdown;
 }
 
 static void
@@ -118,4 +305,33 @@ am_application_new (void)
                        "flags", G_APPLICATION_DEFAULT_FLAGS,
                        "resource-base-path", RESOURCE_BASE_PATH,
                        NULL);
+}
+
+/**
+ * am_application_get_facade:
+ * @self: the application, started up
+ *
+ * Returns: (transfer none) (nullable): the façade, %NULL when the cache
+ *   could not be opened (see am_application_get_facade_error())
+ */
+AmFacade *
+am_application_get_facade (AmApplication *self)
+{
+  g_return_val_if_fail (AM_IS_APPLICATION (self), NULL);
+
+  return self->facade;
+}
+
+/**
+ * am_application_get_facade_error:
+ * @self: the application, started up
+ *
+ * Returns: (nullable): the sentence that tells why there is no façade
+ */
+const char *
+am_application_get_facade_error (AmApplication *self)
+{
+  g_return_val_if_fail (AM_IS_APPLICATION (self), NULL);
+
+  return self->facade_error;
 }

@@ -1,4 +1,4 @@
-/* am-window.h: the main window
+/* am-window.h: the main window: signing in, the property list, a property
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
@@ -6,6 +6,7 @@
 #include <adwaita.h>
 
 #include "am-application.h"
+#include "am-facade.h"
 
 G_BEGIN_DECLS
 
@@ -13,6 +14,10 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (AmWindow, am_window, AM, WINDOW, AdwApplicationWindow)
 
-AmWindow *am_window_new (AmApplication *application);
+AmWindow *am_window_new       (AmApplication *application,
+                               AmFacade      *facade);
+AmFacade *am_window_get_facade (AmWindow     *self);
+void      am_window_add_toast (AmWindow      *self,
+                               const char    *text);
 
 G_END_DECLS
