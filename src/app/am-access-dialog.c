@@ -77,7 +77,13 @@ struct _AmAccessDialog
   GtkButton         *create_button;
   GtkSpinner        *spinner;
   GtkLabel          *zone_label;
+  GtkButton         *cancel_button;
+  GtkButton         *next_hour_button;
+  GtkButton         *next_4_hours_button;
   GtkButton         *today_until_6_button;
+  GtkButton         *tomorrow_9_to_5_button;
+  GtkButton         *one_week_button;
+  GtkButton         *label_buttons[7];
   GtkMenuButton     *start_date_button;
   GtkCalendar       *start_calendar;
   AdwComboRow       *start_hour_row;
@@ -133,6 +139,41 @@ endpoint_noun (EndpointId id)
   return id == ENDPOINT_START ? _("start") : _("end");
 }
 
+/* GTK 4.8 and libadwaita 1.2 export the list inside a combo row, which
+ * shows its current item, and that item without names (under their type
+ * names): name them after the row and the item. */
+static void
+name_combo_internals (GtkWidget  *widget,
+                      const char *list_name,
+                      const char *item_name)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkAccessibleRole role;
+
+      if (GTK_IS_POPOVER (child))
+        continue;
+      role = gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (child));
+      if (role == GTK_ACCESSIBLE_ROLE_LIST)
+        gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL, list_name, -1);
+      else if (role == GTK_ACCESSIBLE_ROLE_LIST_ITEM)
+        gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL, item_name, -1);
+      name_combo_internals (child, list_name, item_name);
+    }
+}
+
+static void
+on_combo_selected_cb (AdwComboRow *row)
+{
+  const char *title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
+  gpointer item = adw_combo_row_get_selected_item (row);
+  const char *current = GTK_IS_STRING_OBJECT (item) ? gtk_string_object_get_string (item) : title;
+
+  name_combo_internals (GTK_WIDGET (row), title, current);
+}
+
 /* Endpoints */
 
 static void
@@ -141,14 +182,10 @@ show_endpoint (AmAccessDialog *self,
                EndpointId      id)
 {
   g_autofree char *date = am_unlock_flow_format_date (self->zone, date_instant (self, end));
-  g_autofree char *name = NULL;
   g_autoptr(GDateTime) day = g_date_time_new (self->zone, end->year, end->month, end->day, 12, 0, 0);
 
   self->updating = TRUE;
   gtk_menu_button_set_label (end->date_button, date);
-  name = g_strdup_printf ("%s: %s", id == ENDPOINT_START ? _("Start Date") : _("End Date"), date);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (end->date_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
   gtk_calendar_select_day (end->calendar, day);
   adw_combo_row_set_selected (end->hour_row, end->hour);
   self->updating = FALSE;
@@ -437,8 +474,7 @@ show_adjust (AmAccessDialog *self,
                                              : _("Move the Window One Hour Later");
 
   gtk_button_set_label (self->adjust_button, label);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->adjust_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  am_unlock_flow_name_button (self->adjust_button);
   gtk_widget_set_visible (GTK_WIDGET (self->adjust_button), visible);
 }
 
@@ -549,8 +585,8 @@ update_preview (AmAccessDialog *self)
       g_autofree char *notice = NULL;
 
       zone = am_unlock_flow_describe_zone (self->zone, self->window.starts_at);
-      /* Translators: %s is a time zone, e.g. "America/Chicago, CDT" */
-      notice = g_strdup_printf (_("Times are in %s, the property’s time zone."), zone);
+      /* Translators: %s is a time zone, e.g. "America/Chicago (CDT)" */
+      notice = g_strdup_printf (_("Times are in the property’s time zone, %s."), zone);
       gtk_label_set_label (self->zone_label, notice);
     }
 
@@ -871,7 +907,12 @@ am_access_dialog_class_init (AmAccessDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AmAccessDialog, create_button);
   gtk_widget_class_bind_template_child (widget_class, AmAccessDialog, spinner);
   gtk_widget_class_bind_template_child (widget_class, AmAccessDialog, zone_label);
+  gtk_widget_class_bind_template_child (widget_class, AmAccessDialog, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, AmAccessDialog, next_hour_button);
+  gtk_widget_class_bind_template_child (widget_class, AmAccessDialog, next_4_hours_button);
   gtk_widget_class_bind_template_child (widget_class, AmAccessDialog, today_until_6_button);
+  gtk_widget_class_bind_template_child (widget_class, AmAccessDialog, tomorrow_9_to_5_button);
+  gtk_widget_class_bind_template_child (widget_class, AmAccessDialog, one_week_button);
   gtk_widget_class_bind_template_child (widget_class, AmAccessDialog, start_date_button);
   gtk_widget_class_bind_template_child (widget_class, AmAccessDialog, start_calendar);
   gtk_widget_class_bind_template_child (widget_class, AmAccessDialog, start_hour_row);
@@ -912,6 +953,16 @@ am_access_dialog_init (AmAccessDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->label_buttons[0] = self->cancel_button;
+  self->label_buttons[1] = self->create_button;
+  self->label_buttons[2] = self->next_hour_button;
+  self->label_buttons[3] = self->next_4_hours_button;
+  self->label_buttons[4] = self->today_until_6_button;
+  self->label_buttons[5] = self->tomorrow_9_to_5_button;
+  self->label_buttons[6] = self->one_week_button;
+  for (guint i = 0; i < G_N_ELEMENTS (self->label_buttons); i++)
+    am_unlock_flow_name_button (self->label_buttons[i]);
+
   self->ends[ENDPOINT_START].date_button = self->start_date_button;
   self->ends[ENDPOINT_START].calendar = self->start_calendar;
   self->ends[ENDPOINT_START].hour_row = self->start_hour_row;
@@ -929,6 +980,14 @@ am_access_dialog_init (AmAccessDialog *self)
   adw_combo_row_set_selected (self->purpose_row, PURPOSE_DEFAULT);
   gtk_check_button_set_active (self->timed_check, TRUE);
   self->updating = FALSE;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      AdwComboRow *row = (AdwComboRow *[]) { self->start_hour_row, self->end_hour_row, self->purpose_row }[i];
+
+      g_signal_connect_after (row, "notify::selected", G_CALLBACK (on_combo_selected_cb), NULL);
+      on_combo_selected_cb (row);
+    }
 }
 
 /**

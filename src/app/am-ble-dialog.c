@@ -263,6 +263,9 @@ static void
 am_ble_dialog_init (AmBleDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  am_unlock_flow_name_button (self->cancel_button);
+  am_unlock_flow_name_button (self->done_button);
+  am_unlock_flow_name_button (self->retry_button);
 }
 
 /**

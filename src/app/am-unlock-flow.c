@@ -43,17 +43,6 @@ struct _AmUnlockFlow
 
 G_DEFINE_FINAL_TYPE (AmUnlockFlow, am_unlock_flow, ADW_TYPE_WINDOW)
 
-static char *
-lock_title (AmLock *lock)
-{
-  const char *unit = am_lock_get_unit (lock);
-
-  if (unit != NULL && *unit != '\0')
-    /* Translators: a lock's name and the unit it is on, e.g. "Front Door, Unit 4B" */
-    return g_strdup_printf (_("%s, %s"), am_lock_get_name (lock), unit);
-  return g_strdup (am_lock_get_name (lock));
-}
-
 static gboolean
 has_permission (AmUnlockFlow *self,
                 const char   *permission)
@@ -183,13 +172,11 @@ create_lock_row (gpointer item,
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *arrow = gtk_image_new_from_icon_name ("go-next-symbolic");
   const char *unit = am_lock_get_unit (lock);
-  g_autofree char *name = lock_title (lock);
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), am_lock_get_name (lock));
   if (unit != NULL && *unit != '\0')
     adw_action_row_set_subtitle (ADW_ACTION_ROW (row), unit);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (arrow), GTK_ACCESSIBLE_PROPERTY_LABEL, "", -1);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), arrow);
   g_object_set_data_full (G_OBJECT (row), "am-lock", g_object_ref (lock), g_object_unref);
@@ -523,7 +510,7 @@ am_unlock_flow_format_window (GTimeZone *zone,
  * @near_utc: an instant whose abbreviation (standard or daylight time) to name
  *
  * Returns: (transfer full): the zone's name and abbreviation, e.g.
- *   "America/Chicago, CDT"
+ *   "America/Chicago (CDT)"
  */
 char *
 am_unlock_flow_describe_zone (GTimeZone *zone,
@@ -535,6 +522,40 @@ am_unlock_flow_describe_zone (GTimeZone *zone,
 
   if (abbreviation == NULL || *abbreviation == '\0' || g_strcmp0 (abbreviation, identifier) == 0)
     return g_strdup (identifier);
-  /* Translators: a time zone's name and its abbreviation, e.g. "America/Chicago, CDT" */
-  return g_strdup_printf (C_("time zone", "%1$s, %2$s"), identifier, abbreviation);
+  /* Translators: a time zone's name and its abbreviation, e.g. "America/Chicago (CDT)" */
+  return g_strdup_printf (C_("time zone", "%1$s (%2$s)"), identifier, abbreviation);
+}
+
+/**
+ * am_unlock_flow_name_button:
+ * @button: a button with a label
+ *
+ * GTK 4.8 names a button with a label twice over, by its label text
+ * (mnemonic underscore included) and by the label widget: "_Cancel Cancel".
+ * This leaves one name, the label as shown. Call it again after
+ * gtk_button_set_label().
+ */
+void
+am_unlock_flow_name_button (GtkButton *button)
+{
+  const char *label = gtk_button_get_label (button);
+  g_autoptr(GString) plain = NULL;
+
+  g_return_if_fail (GTK_IS_BUTTON (button));
+
+  if (label == NULL)
+    return;
+  plain = g_string_new (NULL);
+  for (const char *c = label; *c != '\0'; c++)
+    {
+      if (*c == '_' && gtk_button_get_use_underline (button))
+        {
+          if (c[1] != '_')
+            continue;
+          c++;
+        }
+      g_string_append_c (plain, *c);
+    }
+  gtk_accessible_reset_relation (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, plain->str, -1);
 }

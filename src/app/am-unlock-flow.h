@@ -39,6 +39,7 @@ char      *am_unlock_flow_format_date_time (GTimeZone  *zone,
 char      *am_unlock_flow_format_window    (GTimeZone  *zone,
                                             gint64      starts_at,
                                             gint64      ends_at);
+void       am_unlock_flow_name_button      (GtkButton  *button);
 char      *am_unlock_flow_describe_zone    (GTimeZone  *zone,
                                             gint64      near_utc);
 
