@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "am-lock-event-record.h"
@@ -56,6 +58,8 @@ show_only (GtkStack   *stack,
            const char *name)
 {
   GtkWidget *page = gtk_stack_get_child_by_name (stack, name);
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (stack));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
 
   gtk_widget_set_visible (page, TRUE);
   gtk_stack_set_visible_child (stack, page);
@@ -63,8 +67,16 @@ show_only (GtkStack   *stack,
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      if (child != page)
-        gtk_widget_set_visible (child, FALSE);
+      if (child == page)
+        continue;
+      /* Hiding a focused entry would leave its cursor blinking without
+       * focus: let the focus go first, with a proper focus-out. */
+      if (focus != NULL && (focus == child || gtk_widget_is_ancestor (focus, child)))
+        {
+          gtk_root_set_focus (root, NULL);
+          focus = NULL;
+        }
+      gtk_widget_set_visible (child, FALSE);
     }
 }
 
@@ -163,8 +175,8 @@ create_lock_row (gpointer item,
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), am_lock_get_name (lock));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle->str);
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
+  /* Named by its title already; the details for a screen reader too. */
   gtk_accessible_update_property (GTK_ACCESSIBLE (row),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, am_lock_get_name (lock),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, subtitle->str,
                                   -1);
 
@@ -180,6 +192,28 @@ create_lock_row (gpointer item,
     }
 
   return row;
+}
+
+/* The zone in words as the unlock dialogs say it, with its UTC offset now,
+ * e.g. "America/Chicago (CST), UTC−06:00". */
+static char *
+describe_zone (GTimeZone *zone)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autofree char *words = am_unlock_flow_describe_zone (zone, now);
+  int interval = g_time_zone_find_interval (zone, G_TIME_TYPE_UNIVERSAL, now);
+  gint32 offset = g_time_zone_get_offset (zone, MAX (interval, 0));
+  g_autofree char *utc = NULL;
+
+  if (strstr (words, "UTC") != NULL)
+    return g_steal_pointer (&words);
+  if (offset == 0)
+    utc = g_strdup ("UTC");
+  else
+    utc = g_strdup_printf ("UTC%s%02d:%02d", offset < 0 ? "−" : "+",
+                           ABS (offset) / 3600, (ABS (offset) % 3600) / 60);
+  /* Translators: a time zone in words, then its offset from UTC now */
+  return g_strdup_printf (_("%s, %s"), words, utc);
 }
 
 static char *
@@ -238,7 +272,7 @@ update (AmPropertyPage *self)
 
   self->zone = am_unlock_flow_property_zone (self->property);
   address = format_address (self->property);
-  zone = am_unlock_flow_describe_zone (self->zone, g_get_real_time () / G_USEC_PER_SEC);
+  zone = describe_zone (self->zone);
   gtk_label_set_text (self->name_label, am_property_get_name (self->property));
   gtk_label_set_text (self->address_label, address);
   gtk_label_set_text (self->zone_label, zone);

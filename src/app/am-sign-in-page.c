@@ -104,8 +104,10 @@ update_sensitivity (AmSignInPage *self)
   AdwEntryRow *rows[] = { self->server_row, self->email_row, self->token_row,
                           self->name_row, self->password_row };
 
+  /* Read-only rather than insensitive while working: a focused entry made
+   * insensitive loses its focus without a focus-out in GTK 4.8. */
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
-    gtk_widget_set_sensitive (GTK_WIDGET (rows[i]), !self->busy);
+    gtk_editable_set_editable (GTK_EDITABLE (rows[i]), !self->busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->mode_button), !self->busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->submit_button), can_submit (self));
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), self->busy);

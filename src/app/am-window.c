@@ -84,6 +84,8 @@ show_only (GtkStack   *stack,
            const char *name)
 {
   GtkWidget *page = gtk_stack_get_child_by_name (stack, name);
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (stack));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
 
   gtk_widget_set_visible (page, TRUE);
   gtk_stack_set_visible_child (stack, page);
@@ -91,8 +93,16 @@ show_only (GtkStack   *stack,
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      if (child != page)
-        gtk_widget_set_visible (child, FALSE);
+      if (child == page)
+        continue;
+      /* Hiding a focused entry would leave its cursor blinking without
+       * focus: let the focus go first, with a proper focus-out. */
+      if (focus != NULL && (focus == child || gtk_widget_is_ancestor (focus, child)))
+        {
+          gtk_root_set_focus (root, NULL);
+          focus = NULL;
+        }
+      gtk_widget_set_visible (child, FALSE);
     }
 }
 
