@@ -230,10 +230,30 @@ on_unbind_row_cb (GtkSignalListItemFactory *factory,
   am_property_row_set_item (AM_PROPERTY_ROW (gtk_list_item_get_child (item)), NULL);
 }
 
+static gboolean
+on_scroll_to_top_cb (gpointer user_data)
+{
+  AmWindow *self = user_data;
+  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->list_view));
+
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
+  g_object_unref (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
-on_items_changed_cb (AmWindow *self)
+on_items_changed_cb (AmWindow *self,
+                     guint     position,
+                     guint     removed,
+                     guint     added)
 {
   update_list_state (self);
+
+  /* The list view keeps the row at its top in place; rows that a sync
+   * brings in above it would stay out of sight, so show them. */
+  if (position == 0 && added > 0
+      && gtk_single_selection_get_selected (self->selection) == GTK_INVALID_LIST_POSITION)
+    g_idle_add (on_scroll_to_top_cb, g_object_ref (self));
 }
 
 static void
