@@ -82,6 +82,24 @@ show_state (AmBleDialog *self)
   adw_status_page_set_description (self->working_page, description);
 }
 
+/* The button of the page shown. Not before the window is mapped: an early
+ * grab makes GTK 4.8 export the window to assistive technologies as a
+ * plain filler rather than a frame. */
+static void
+focus_page (AmBleDialog *self)
+{
+  const char *page = gtk_stack_get_visible_child_name (self->stack);
+  GtkButton *button = self->cancel_button;
+
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return;
+  if (g_strcmp0 (page, "done") == 0)
+    button = self->done_button;
+  else if (g_strcmp0 (page, "failed") == 0)
+    button = self->retry_button;
+  gtk_widget_grab_focus (GTK_WIDGET (button));
+}
+
 static void
 show_working (AmBleDialog *self)
 {
@@ -89,7 +107,7 @@ show_working (AmBleDialog *self)
   adw_status_page_set_description (self->working_page, NULL);
   gtk_spinner_set_spinning (self->spinner, TRUE);
   gtk_stack_set_visible_child_name (self->stack, "working");
-  gtk_widget_grab_focus (GTK_WIDGET (self->cancel_button));
+  focus_page (self);
 }
 
 static void
@@ -112,7 +130,7 @@ show_done (AmBleDialog *self)
 
   gtk_spinner_set_spinning (self->spinner, FALSE);
   gtk_stack_set_visible_child_name (self->stack, "done");
-  gtk_widget_grab_focus (GTK_WIDGET (self->done_button));
+  focus_page (self);
 }
 
 static void
@@ -122,7 +140,7 @@ show_failed (AmBleDialog  *self,
   adw_status_page_set_description (self->failed_page, error->message);
   gtk_spinner_set_spinning (self->spinner, FALSE);
   gtk_stack_set_visible_child_name (self->stack, "failed");
-  gtk_widget_grab_focus (GTK_WIDGET (self->retry_button));
+  focus_page (self);
 }
 
 static void
@@ -201,6 +219,13 @@ ble_retry_action (GtkWidget  *widget,
   start (AM_BLE_DIALOG (widget));
 }
 
+static void
+am_ble_dialog_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (am_ble_dialog_parent_class)->map (widget);
+  focus_page (AM_BLE_DIALOG (widget));
+}
+
 static gboolean
 am_ble_dialog_close_request (GtkWindow *window)
 {
@@ -239,6 +264,7 @@ am_ble_dialog_class_init (AmBleDialogClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = am_ble_dialog_dispose;
+  widget_class->map = am_ble_dialog_map;
   window_class->close_request = am_ble_dialog_close_request;
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/ui/am-ble-dialog.ui");
