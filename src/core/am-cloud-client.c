@@ -1086,11 +1086,25 @@ am_cloud_client_sign_in_finish (AmCloudClient  *self,
                                 GAsyncResult   *result,
                                 GError        **error)
 {
+  AmCloudSession *session;
+  GError *local_error = NULL;
+
   g_return_val_if_fail (AM_IS_CLOUD_CLIENT (self), NULL);
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == am_cloud_client_sign_in_async, NULL);
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+  session = g_task_propagate_pointer (G_TASK (result), &local_error);
+  /* At sign-in, 401 is the answer to a wrong email or password, and says
+   * so in the user's language rather than the cloud's. */
+  if (g_error_matches (local_error, AM_CLOUD_ERROR, AM_CLOUD_ERROR_SIGNED_OUT))
+    {
+      g_clear_error (&local_error);
+      g_set_error_literal (&local_error, AM_CLOUD_ERROR, AM_CLOUD_ERROR_SIGNED_OUT,
+                           _("The email address or the password is wrong. Check both, then try again."));
+    }
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return session;
 }
 
 /**
