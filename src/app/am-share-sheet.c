@@ -135,7 +135,10 @@ message_body (AmShareSheet *self)
   else
     /* Translators: a line of a message: %s is a time window, e.g. "Tue, Mar 10, 3:00 PM to 7:00 PM" */
     g_string_append_printf (text, _("Works %s"), window);
-  g_string_append_printf (text, " (%s)\n", zone);
+  g_string_append_c (text, '\n');
+  /* Translators: a line of a message: %s is a time zone, e.g. "America/Chicago (CST)" */
+  g_string_append_printf (text, _("Times are in %s."), zone);
+  g_string_append_c (text, '\n');
   /* Translators: a line of a message: %s is a date and time */
   g_string_append_printf (text, _("Use it for the first time before %s: a code that is not used within 24 hours of its start expires."),
                           deadline);
@@ -344,11 +347,11 @@ fill (AmShareSheet *self)
                                   -1);
 
   if (am_passcode_record_get_kind (self->record) == AM_PASSCODE_KIND_ONE_TIME)
-    /* Translators: %1$s is a time window, %2$s the time zone it is in */
-    window_text = g_strdup_printf (_("Opens the door once, %1$s (%2$s)"), window, zone);
+    /* Translators: %1$s is a time window, %2$s the time zone it is in, on a line of its own */
+    window_text = g_strdup_printf (_("Opens the door once, %1$s\nTimes are in %2$s."), window, zone);
   else
-    /* Translators: %1$s is a time window, %2$s the time zone it is in */
-    window_text = g_strdup_printf (_("Works %1$s (%2$s)"), window, zone);
+    /* Translators: %1$s is a time window, %2$s the time zone it is in, on a line of its own */
+    window_text = g_strdup_printf (_("Works %1$s\nTimes are in %2$s."), window, zone);
   gtk_label_set_label (self->window_label, window_text);
 
   /* Translators: %s is a date and time, the first-use deadline of a code */
