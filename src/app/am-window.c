@@ -17,6 +17,7 @@
 #include "am-property-page.h"
 #include "am-property-row.h"
 #include "am-sign-in-page.h"
+#include "am-bench-probe.h"
 #include "am-window.h"
 
 struct _AmWindow
@@ -581,7 +582,10 @@ am_window_new (AmApplication *application,
   g_return_val_if_fail (AM_IS_APPLICATION (application), NULL);
   g_return_val_if_fail (facade == NULL || AM_IS_FACADE (facade), NULL);
 
-  return g_object_new (AM_TYPE_WINDOW, "application", application, "facade", facade, NULL);
+  AmWindow *self = g_object_new (AM_TYPE_WINDOW, "application", application, "facade", facade, NULL);
+
+  am_bench_probe_attach (GTK_WINDOW (self), self->list_view, GTK_EDITABLE (self->search_entry));
+  return self;
 }
 
 AmFacade *
