@@ -178,11 +178,19 @@ show_page (AmWindow *self)
     }
   if (!self->restored)
     {
-      show_only (self->stack, "loading");
-      return;
+      const AmAccount *account = am_facade_get_account (self->facade);
+
+      /* The cache of a session that was signed in shows at once, while
+       * the keyring is asked for its token: no waiting on the way to the
+       * list. Should the session be gone, the sign-in page follows. */
+      if (account == NULL || !account->signed_in)
+        {
+          show_only (self->stack, "loading");
+          return;
+        }
     }
 
-  if (am_facade_get_signed_in (self->facade))
+  if (!self->restored || am_facade_get_signed_in (self->facade))
     {
       show_only (self->stack, "main");
       if (!adw_leaflet_get_folded (self->leaflet)
@@ -421,6 +429,8 @@ setup_facade (AmWindow *self)
   if (notice != NULL)
     am_window_add_toast (self, notice);
 
+  update_account (self);
+  show_page (self);
   self->cancellable = g_cancellable_new ();
   am_facade_restore_async (self->facade, self->cancellable, on_restored_cb, g_object_ref (self));
 }
