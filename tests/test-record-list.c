@@ -365,6 +365,17 @@ fill_search_portfolio (Fixture *f)
   am_test_apply (f->store, page);
 }
 
+/* Sets the search once the store's index, built in the background since
+ * the list was made, is ready: then the list answers at once. */
+static void
+set_search_ready (Fixture    *f,
+                  const char *search)
+{
+  while (!am_store_search_is_ready (f->store))
+    g_usleep (1000);
+  am_record_list_set_search (f->list, search);
+}
+
 static void
 assert_search (Fixture    *f,
                const char *search,
@@ -372,7 +383,7 @@ assert_search (Fixture    *f,
 {
   g_autofree char *listed = NULL;
 
-  am_record_list_set_search (f->list, search);
+  set_search_ready (f, search);
   g_assert_cmpstr (am_record_list_get_search (f->list), ==, search != NULL && *search ? search : NULL);
   listed = names_of (G_LIST_MODEL (f->list));
   if (g_strcmp0 (listed, expected) != 0)
@@ -414,13 +425,13 @@ test_search_narrows_by_removal (Fixture       *f,
   fill_search_portfolio (f);
   watch (f, am_record_list_new_properties (f->store));
 
-  am_record_list_set_search (f->list, "m");
+  set_search_ready (f, "m");
   assert_changes (f, (Change[]) { { 0, 1, 0 }, { 1, 1, 0 } }, 2);
-  am_record_list_set_search (f->list, "map");
+  set_search_ready (f, "map");
   assert_changes (f, NULL, 0);
-  am_record_list_set_search (f->list, "mapx");
+  set_search_ready (f, "mapx");
   assert_changes (f, (Change[]) { { 0, 1, 0 } }, 1);
-  am_record_list_set_search (f->list, "");
+  set_search_ready (f, "");
   assert_changes (f, (Change[]) { { 0, 0, 3 } }, 1);
 }
 
@@ -440,10 +451,10 @@ test_search_many_runs_one_change (Fixture       *f,
   am_test_apply (f->store, page);
   watch (f, am_record_list_new_properties (f->store));
 
-  am_record_list_set_search (f->list, "birch");
+  set_search_ready (f, "birch");
   assert_changes (f, (Change[]) { { 0, 199, 99 } }, 1);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->list)), ==, 100);
-  am_record_list_set_search (f->list, NULL);
+  set_search_ready (f, NULL);
   assert_changes (f, (Change[]) { { 0, 99, 199 } }, 1);
 }
 
@@ -472,6 +483,39 @@ test_search_changes_while_index_builds (Fixture       *f,
   assert_search (f, "juniper", "Juniper Row");
   assert_search (f, "quince", "Quince Yard");
   assert_search (f, "court 0007", "");
+}
+
+/* Typed while the index is still being built: the keystroke does not wait
+ * for it; the list narrows as soon as the index is there. */
+static void
+test_search_does_not_wait_for_index (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autoptr(AmSyncPage) page = am_sync_page_new ();
+  g_autofree char *listed = NULL;
+  gint64 deadline;
+
+  for (guint i = 0; i < 20000; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Court %05u", i);
+      g_ptr_array_add (page->properties, am_test_property (name, "", "Austin", "America/Chicago"));
+    }
+  g_ptr_array_add (page->properties, am_test_property ("Juniper Row", "", "Austin", "America/Chicago"));
+  am_test_apply (f->store, page);
+
+  watch (f, am_record_list_new_properties (f->store));
+  am_record_list_set_search (f->list, "juniper");
+  if (!am_store_search_is_ready (f->store))
+    {
+      /* Not answered yet: the list is as it was. */
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->list)), ==, 20001);
+      g_test_message ("the search waited for the index without blocking");
+    }
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (g_list_model_get_n_items (G_LIST_MODEL (f->list)) != 1 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  listed = names_of (G_LIST_MODEL (f->list));
+  g_assert_cmpstr (listed, ==, "Juniper Row");
 }
 
 /* A renamed lock is found by its new name at once. */
@@ -659,6 +703,7 @@ main (int    argc,
   ADD ("/record-list/search/follows-changes", test_search_follows_changes);
   ADD ("/record-list/search/many-runs-as-one-change", test_search_many_runs_one_change);
   ADD ("/record-list/search/changes-while-index-builds", test_search_changes_while_index_builds);
+  ADD ("/record-list/search/typing-does-not-wait-for-the-index", test_search_does_not_wait_for_index);
   ADD ("/record-list/locks/of-a-property-and-all", test_locks_of_property_and_all);
   ADD ("/record-list/passcodes-and-events/newest-first", test_passcodes_and_events_newest_first);
 #undef ADD

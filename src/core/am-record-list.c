@@ -45,6 +45,9 @@ struct _AmRecordList
   GArray      *next;
   guint        split_new;
   guint        split_old;
+
+  /* A search waiting for the store's index, built in the background. */
+  guint        search_retry;
 };
 
 enum {
@@ -181,6 +184,9 @@ typedef struct
   guint old_start, old_end;
   guint new_start, new_end;
 } Run;
+
+/* How soon a search that waits for the index is tried again. */
+#define SEARCH_RETRY_MS 25
 
 /* Past this many runs, one items-changed from the first to the last says
  * it more cheaply: a view redoes less work for one span than for
@@ -393,6 +399,7 @@ am_record_list_dispose (GObject *object)
   GHashTableIter iter;
   gpointer value;
 
+  g_clear_handle_id (&self->search_retry, g_source_remove);
   g_hash_table_iter_init (&iter, self->live);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
@@ -602,6 +609,33 @@ am_record_list_get_search (AmRecordList *self)
   return self->search;
 }
 
+static void apply_search (AmRecordList *self);
+
+static gboolean
+on_search_retry_cb (gpointer data)
+{
+  AmRecordList *self = data;
+
+  self->search_retry = 0;
+  apply_search (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Shows what the search finds, or, while the store's index is still being
+ * built, tries again shortly rather than stopping the main loop for it:
+ * the keys a user types must show at once. */
+static void
+apply_search (AmRecordList *self)
+{
+  g_clear_handle_id (&self->search_retry, g_source_remove);
+  if (self->search != NULL && !am_store_search_is_ready (self->store))
+    {
+      self->search_retry = g_timeout_add (SEARCH_RETRY_MS, on_search_retry_cb, self);
+      return;
+    }
+  reload (self, FALSE, NULL);
+}
+
 /**
  * am_record_list_set_search:
  * @self: a list of properties
@@ -624,6 +658,6 @@ am_record_list_set_search (AmRecordList *self,
 
   g_free (self->search);
   self->search = g_strdup (search);
-  reload (self, FALSE, NULL);
+  apply_search (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH]);
 }

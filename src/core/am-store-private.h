@@ -30,6 +30,7 @@ GObject   *am_store_load_record     (AmStore      *self,
 AmDocSet  *am_store_search          (AmStore      *self,
                                      const char   *text);
 void       am_store_prepare_search  (AmStore      *self);
+gboolean   am_store_search_is_ready (AmStore      *self);
 
 /* For the tests of each migration step: open and migrate no further than
  * @version. */

@@ -51,6 +51,7 @@ struct _AmStore
   GHashTable    *statements;            /* SQL (by address) → sqlite3_stmt */
   AmSearchIndex *search_index;          /* built on the first search */
   GThread       *search_builder;        /* building it meanwhile, if started */
+  gint          *search_built;          /* set by the builder when it is done */
   GHashTable    *changed_during_build;  /* property row ids written since */
 
   /* Row ids written by the open transaction, by record type; NULL for a
@@ -1371,6 +1372,7 @@ am_store_finalize (GObject *object)
   g_clear_pointer (&self->statements, g_hash_table_unref);
   if (self->search_builder != NULL)
     am_search_index_free (g_thread_join (g_steal_pointer (&self->search_builder)));
+  g_clear_pointer (&self->search_built, g_free);
   g_clear_pointer (&self->changed_during_build, g_hash_table_unref);
   g_clear_pointer (&self->search_index, am_search_index_free);
   for (guint t = 0; t < AM_N_RECORD_TYPES; t++)
@@ -2638,17 +2640,26 @@ build_search_index (sqlite3 *db)
   return am_search_index_builder_finish (builder);
 }
 
+typedef struct
+{
+  char *path;
+  gint *done;
+} BuildJob;
+
 /* On a connection of its own: WAL lets it read while the store writes. */
 static gpointer
 build_search_index_thread (gpointer data)
 {
-  g_autofree char *path = data;
+  BuildJob *job = data;
   sqlite3 *db = NULL;
   AmSearchIndex *index = NULL;
 
-  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL) == SQLITE_OK)
+  if (sqlite3_open_v2 (job->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL) == SQLITE_OK)
     index = build_search_index (db);
   sqlite3_close (db);
+  g_atomic_int_set (job->done, 1);
+  g_free (job->path);
+  g_free (job);
   return index;
 }
 
@@ -2689,8 +2700,34 @@ am_store_prepare_search (AmStore *self)
   if (self->search_index != NULL || self->search_builder != NULL)
     return;
 
-  self->changed_during_build = g_hash_table_new (NULL, NULL);
-  self->search_builder = g_thread_new ("am-search-index", build_search_index_thread, g_strdup (self->path));
+  {
+    BuildJob *job = g_new0 (BuildJob, 1);
+
+    if (self->search_built == NULL)
+      self->search_built = g_new0 (gint, 1);
+    g_atomic_int_set (self->search_built, 0);
+    job->path = g_strdup (self->path);
+    job->done = self->search_built;
+    self->changed_during_build = g_hash_table_new (NULL, NULL);
+    self->search_builder = g_thread_new ("am-search-index", build_search_index_thread, job);
+  }
+}
+
+/**
+ * am_store_search_is_ready:
+ * @self: a store
+ *
+ * Returns: whether am_store_search() can answer at once; %FALSE while the
+ *   index is still being built in the background, which a search as you
+ *   type should wait for without blocking (try again shortly)
+ */
+gboolean
+am_store_search_is_ready (AmStore *self)
+{
+  g_return_val_if_fail (AM_IS_STORE (self), TRUE);
+
+  return self->search_index != NULL || self->search_builder == NULL ||
+         g_atomic_int_get (self->search_built) != 0;
 }
 
 /**

@@ -204,9 +204,13 @@ main (int    argc,
   g_clear_object (&result);
   am_vault_clear_token_async (vault, SERVER, NULL, on_done_cb, &result);
   am_vault_clear_token_finish (vault, wait_for (&result), NULL);
-  {
-    g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
-    g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
-  }
+  /* AM_BENCH_KEEP keeps the caches, for a profiler. */
+  if (g_getenv ("AM_BENCH_KEEP") == NULL)
+    {
+      g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
+      g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
+    }
+  else
+    g_printerr ("Kept %s\n", dir);
   return 0;
 }
