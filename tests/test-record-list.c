@@ -504,6 +504,7 @@ test_search_does_not_wait_for_index (Fixture       *f,
   am_test_apply (f->store, page);
 
   watch (f, am_record_list_new_properties (f->store));
+  am_record_list_set_defer_search (f->list, TRUE);
   am_record_list_set_search (f->list, "juniper");
   if (!am_store_search_is_ready (f->store))
     {

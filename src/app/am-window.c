@@ -397,6 +397,7 @@ setup_facade (AmWindow *self)
   am_property_page_set_facade (self->property_page, self->facade);
 
   self->properties = am_facade_list_properties (self->facade);
+  am_record_list_set_defer_search (self->properties, TRUE);
   self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->properties)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);

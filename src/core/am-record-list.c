@@ -46,7 +46,9 @@ struct _AmRecordList
   guint        split_new;
   guint        split_old;
 
-  /* A search waiting for the store's index, built in the background. */
+  /* A search waiting for the store's index, built in the background,
+   * where the list's owner would rather not wait (a window). */
+  gboolean     defer_search;
   guint        search_retry;
 };
 
@@ -621,19 +623,39 @@ on_search_retry_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Shows what the search finds, or, while the store's index is still being
- * built, tries again shortly rather than stopping the main loop for it:
- * the keys a user types must show at once. */
+/* Shows what the search finds; or, for a list that defers its searches,
+ * while the store's index is still being built, tries again shortly rather
+ * than stopping the main loop for it: the keys a user types must show at
+ * once. Without deferring, the search waits for the index and the list is
+ * up to date when am_record_list_set_search() returns. */
 static void
 apply_search (AmRecordList *self)
 {
   g_clear_handle_id (&self->search_retry, g_source_remove);
-  if (self->search != NULL && !am_store_search_is_ready (self->store))
+  if (self->defer_search && self->search != NULL && !am_store_search_is_ready (self->store))
     {
       self->search_retry = g_timeout_add (SEARCH_RETRY_MS, on_search_retry_cb, self);
       return;
     }
   reload (self, FALSE, NULL);
+}
+
+/**
+ * am_record_list_set_defer_search:
+ * @self: a list of properties
+ * @defer: whether a search waits for the store's index without blocking
+ *
+ * For a window's list: a search typed while the index is being built in
+ * the background applies once it is there, instead of stopping the main
+ * loop until then.
+ */
+void
+am_record_list_set_defer_search (AmRecordList *self,
+                                 gboolean      defer)
+{
+  g_return_if_fail (AM_IS_RECORD_LIST (self));
+
+  self->defer_search = !!defer;
 }
 
 /**

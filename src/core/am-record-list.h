@@ -24,5 +24,7 @@ AmRecordList *am_record_list_new_lock_events (AmStore      *store,
 const char   *am_record_list_get_search      (AmRecordList *self);
 void          am_record_list_set_search      (AmRecordList *self,
                                               const char   *search);
+void          am_record_list_set_defer_search (AmRecordList *self,
+                                              gboolean      defer);
 
 G_END_DECLS
