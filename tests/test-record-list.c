@@ -519,6 +519,36 @@ test_search_does_not_wait_for_index (Fixture       *f,
   g_assert_cmpstr (listed, ==, "Juniper Row");
 }
 
+/* A long list opens with its first page; a search then looks through all
+ * of it, not only the rows read so far. */
+static void
+test_search_beyond_first_page (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(AmSyncPage) page = am_sync_page_new ();
+  g_autoptr(AmRecordList) list = NULL;
+  g_autoptr(AmProperty) found = NULL;
+
+  for (guint i = 0; i < 1000; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Court %04u", i);
+      g_ptr_array_add (page->properties, am_test_property (name, "", "Austin", "America/Chicago"));
+    }
+  g_ptr_array_add (page->properties, am_test_property ("Zinnia Row", "", "Austin", "America/Chicago"));
+  am_test_apply (f->store, page);
+
+  /* No watcher has read it whole: it holds its first page. */
+  list = am_record_list_new_properties (f->store);
+  while (!am_store_search_is_ready (f->store))
+    g_usleep (1000);
+  am_record_list_set_search (list, "zinnia");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 1);
+  found = g_list_model_get_item (G_LIST_MODEL (list), 0);
+  g_assert_cmpstr (am_property_get_name (found), ==, "Zinnia Row");
+  am_record_list_set_search (list, "court 09");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 100);
+}
+
 /* A renamed lock is found by its new name at once. */
 static void
 test_search_follows_changes (Fixture       *f,
@@ -705,6 +735,7 @@ main (int    argc,
   ADD ("/record-list/search/many-runs-as-one-change", test_search_many_runs_one_change);
   ADD ("/record-list/search/changes-while-index-builds", test_search_changes_while_index_builds);
   ADD ("/record-list/search/typing-does-not-wait-for-the-index", test_search_does_not_wait_for_index);
+  ADD ("/record-list/search/looks-beyond-the-first-page", test_search_beyond_first_page);
   ADD ("/record-list/locks/of-a-property-and-all", test_locks_of_property_and_all);
   ADD ("/record-list/passcodes-and-events/newest-first", test_passcodes_and_events_newest_first);
 #undef ADD

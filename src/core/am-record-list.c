@@ -304,6 +304,7 @@ reload (AmRecordList *self,
         gboolean      reread,
         const GArray *rewritten)
 {
+  gboolean was_partial = self->partial;
   GArray *ids;
 
   if (self->partial)
@@ -319,7 +320,9 @@ reload (AmRecordList *self,
       self->ids = seen;
       self->partial = FALSE;
     }
-  ids = load_ids (self, reread);
+  /* A list that held its first page only must read the rest now: a
+   * search looks through all of it. */
+  ids = load_ids (self, reread || was_partial);
   apply_ids (self, ids, rewritten);
 }
 
