@@ -593,6 +593,16 @@ test_lock_id_and_key_parsing (void)
   g_assert_error (error, AM_ERROR, AM_ERROR_INVALID_ARGUMENT);
 }
 
+static void
+test_group_digits (void)
+{
+  g_autofree char *ten = am_passcode_group_digits ("5087896002");
+  g_autofree char *twelve = am_passcode_group_digits ("508789600212");
+
+  g_assert_cmpstr (ten, ==, "508 789 6002");
+  g_assert_cmpstr (twelve, ==, "508 789 600 212");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -621,6 +631,7 @@ main (int    argc,
   g_test_add_func ("/passcode/time/iso8601-needs-an-offset", test_iso8601_needs_an_offset);
   g_test_add_func ("/passcode/aliasing/refused", test_aliasing_refused);
   g_test_add_func ("/passcode/encoding/lock-id-and-key", test_lock_id_and_key_parsing);
+  g_test_add_func ("/passcode/format/grouped-for-reading-aloud", test_group_digits);
 
   return g_test_run ();
 }

@@ -106,7 +106,7 @@ message_body (AmShareSheet *self)
   g_autofree char *window = am_unlock_flow_format_window (self->zone, starts_at, ends_at);
   g_autofree char *deadline = am_unlock_flow_format_date_time (self->zone, use_by);
   g_autofree char *zone = am_unlock_flow_describe_zone (self->zone, starts_at);
-  g_autofree char *grouped = am_share_sheet_group_digits (self->code);
+  g_autofree char *grouped = am_passcode_group_digits (self->code);
   /* Large enough not to move the digits around while it grows. */
   g_autoptr(GString) text = g_string_sized_new (2048);
   const char *name = am_passcode_record_get_recipient_name (self->record);
@@ -321,7 +321,7 @@ fill (AmShareSheet *self)
   gint64 starts_at = am_passcode_record_get_starts_at (self->record);
   gint64 ends_at = am_passcode_record_get_ends_at (self->record);
   const char *name = am_passcode_record_get_recipient_name (self->record);
-  g_autofree char *grouped = am_share_sheet_group_digits (self->code);
+  g_autofree char *grouped = am_passcode_group_digits (self->code);
   g_autofree char *lock = lock_title (self->lock);
   g_autofree char *window = am_unlock_flow_format_window (self->zone, starts_at, ends_at);
   g_autofree char *deadline = am_unlock_flow_format_date_time (self->zone,
@@ -462,32 +462,3 @@ am_share_sheet_new (GtkWindow        *parent,
   return self;
 }
 
-/**
- * am_share_sheet_group_digits:
- * @code: digits
- *
- * Groups digits for reading aloud: 3-3-4 for ten, 3-3-3-3 for twelve; in
- * threes otherwise, with a last group of four rather than one of one.
- *
- * Returns: (transfer full): the grouped code; wipe it when done
- */
-char *
-am_share_sheet_group_digits (const char *code)
-{
-  gsize len;
-  GString *text;
-
-  g_return_val_if_fail (code != NULL, NULL);
-
-  len = strlen (code);
-  text = g_string_sized_new (len + len / 3 + 1);
-  for (gsize i = 0; i < len; i++)
-    {
-      gsize left = len - i;
-
-      if (i > 0 && i % 3 == 0 && left != 1)
-        g_string_append_c (text, ' ');
-      g_string_append_c (text, code[i]);
-    }
-  return g_string_free (text, FALSE);
-}

@@ -19,6 +19,5 @@ AmShareSheet *am_share_sheet_new         (GtkWindow        *parent,
                                           AmLock           *lock,
                                           AmPasscodeRecord *record,
                                           const char       *code);
-char         *am_share_sheet_group_digits (const char      *code);
 
 G_END_DECLS

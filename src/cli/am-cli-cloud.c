@@ -453,24 +453,6 @@ zone_of (AmProperty *property)
   return zone != NULL ? zone : g_time_zone_new_utc ();
 }
 
-/* "5087896002" as "508 789 6002": read aloud in groups of three, with a
- * last group of four rather than one of one. */
-static char *
-group_digits (const char *code)
-{
-  GString *text = g_string_new (NULL);
-  gsize len = strlen (code);
-  gsize grouped = len % 3 == 1 && len >= 4 ? len - 4 : len;
-
-  for (gsize i = 0; i < len; i++)
-    {
-      if (i > 0 && i <= grouped && i % 3 == 0)
-        g_string_append_c (text, ' ');
-      g_string_append_c (text, code[i]);
-    }
-  return g_string_free (text, FALSE);
-}
-
 static void
 print_issued (AmPasscodeRecord *record,
               AmProperty       *property,
@@ -527,7 +509,7 @@ print_issued (AmPasscodeRecord *record,
     }
 
   {
-    g_autofree char *grouped = group_digits (code);
+    g_autofree char *grouped = am_passcode_group_digits (code);
 
     /* Translators: %s is a passcode's digits */
     printf (_("Code: %s\n"), grouped);

@@ -197,6 +197,35 @@ am_passcode_message (const guint8  lock_id[AM_LOCK_ID_LEN],
 }
 
 /**
+ * am_passcode_group_digits:
+ * @code: a code's digits
+ *
+ * Groups a code for reading aloud: threes, with a last group of four
+ * rather than one of one ("508 789 6002"; 12 digits "508 789 600 212").
+ *
+ * Returns: (transfer full): the grouped code, to be wiped by the caller
+ *   (am_secret_memory_free())
+ */
+char *
+am_passcode_group_digits (const char *code)
+{
+  gsize len;
+  GString *text;
+
+  g_return_val_if_fail (code != NULL, NULL);
+
+  len = strlen (code);
+  text = g_string_sized_new (len + len / 3 + 1);
+  for (gsize i = 0; i < len; i++)
+    {
+      if (i > 0 && i % 3 == 0 && len - i != 1)
+        g_string_append_c (text, ' ');
+      g_string_append_c (text, code[i]);
+    }
+  return g_string_free (text, FALSE);
+}
+
+/**
  * am_passcode_format:
  * @tag: the code's tag, below 10^(@digits − 3)
  * @p: the kind and duration

@@ -76,6 +76,8 @@ void           am_passcode_format                (guint64                  tag,
                                                   guint                    digits,
                                                   char                     out[AM_PASSCODE_MAX_DIGITS + 1]);
 
+char          *am_passcode_group_digits          (const char              *code);
+
 gboolean       am_passcode_window_for            (guint32                  start_h,
                                                   guint                    p,
                                                   guint                    q_offset_s,
