@@ -217,10 +217,17 @@ normalize_id (const char *text)
   return g_ascii_strdown (id, -1);
 }
 
-/* A time as the property's clock shows it, with the zone's abbreviation. */
-static char *
-format_local (gint64     utc,
-              GTimeZone *zone)
+/**
+ * am_cli_format_local:
+ * @utc: a time, UTC seconds
+ * @zone: the zone to show it in
+ *
+ * Returns: (transfer full): the time as that zone's clock shows it, with
+ *   the zone's abbreviation
+ */
+char *
+am_cli_format_local (gint64     utc,
+                     GTimeZone *zone)
 {
   g_autoptr(GDateTime) instant = g_date_time_new_from_unix_utc (utc);
   g_autoptr(GDateTime) local = NULL;
@@ -230,9 +237,15 @@ format_local (gint64     utc,
   return g_date_time_format (local, "%Y-%m-%d %H:%M %Z");
 }
 
-/* The property's time zone, or UTC when this system does not know it. */
-static GTimeZone *
-property_zone (AmProperty *property)
+/**
+ * am_cli_property_zone:
+ * @property: (nullable): a property
+ *
+ * Returns: (transfer full): the property's time zone, or UTC when this
+ *   system does not know it
+ */
+GTimeZone *
+am_cli_property_zone (AmProperty *property)
 {
   const char *identifier = property != NULL ? am_property_get_timezone (property) : NULL;
   GTimeZone *zone = NULL;
@@ -498,16 +511,16 @@ am_cli_passcodes (int    argc,
     }
 
   property = am_store_get_property (store, am_lock_get_property_id (lock));
-  zone = property_zone (property);
+  zone = am_cli_property_zone (property);
   now = g_get_real_time () / G_USEC_PER_SEC;
 
   table_init (&table, header);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(AmPasscodeRecord) record = g_list_model_get_item (G_LIST_MODEL (list), i);
-      g_autofree char *created = format_local (am_passcode_record_get_created_at (record), zone);
-      g_autofree char *starts = format_local (am_passcode_record_get_starts_at (record), zone);
-      g_autofree char *ends = format_local (am_passcode_record_get_ends_at (record), zone);
+      g_autofree char *created = am_cli_format_local (am_passcode_record_get_created_at (record), zone);
+      g_autofree char *starts = am_cli_format_local (am_passcode_record_get_starts_at (record), zone);
+      g_autofree char *ends = am_cli_format_local (am_passcode_record_get_ends_at (record), zone);
       g_autofree char *uses = g_strdup_printf ("%u", am_passcode_record_get_use_count (record));
 
       table_add_row (&table,
@@ -583,12 +596,12 @@ am_cli_print_lock_events (AmStore *store,
       return;
     }
   property = am_store_get_property (store, am_lock_get_property_id (lock));
-  zone = property_zone (property);
+  zone = am_cli_property_zone (property);
   table_init (&table, header);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(AmLockEventRecord) event = g_list_model_get_item (G_LIST_MODEL (list), i);
-      g_autofree char *at = format_local (am_lock_event_record_get_at (event), zone);
+      g_autofree char *at = am_cli_format_local (am_lock_event_record_get_at (event), zone);
       g_autofree char *what = describe_event (event);
       g_autofree char *seq = g_strdup_printf ("%u", am_lock_event_record_get_seq (event));
 

@@ -373,15 +373,6 @@ am_cli_sync (int    argc,
   return AM_CLI_EXIT_OK;
 }
 
-static char *
-format_local (gint64      utc,
-              GTimeZone  *zone)
-{
-  g_autoptr(GDateTime) instant = g_date_time_new_from_unix_utc (utc);
-  g_autoptr(GDateTime) local = instant != NULL ? g_date_time_to_timezone (instant, zone) : NULL;
-
-  return local != NULL ? g_date_time_format (local, "%Y-%m-%d %H:%M %Z") : g_strdup ("—");
-}
 
 /**
  * am_cli_status:
@@ -424,7 +415,7 @@ am_cli_status (int    argc,
     }
 
   last_sync = am_store_get_last_sync (context.store);
-  last = last_sync != 0 ? format_local (last_sync, here) : g_strdup (_("never"));
+  last = last_sync != 0 ? am_cli_format_local (last_sync, here) : g_strdup (_("never"));
   /* Translators: %s is a date and time, or “never” */
   printf (_("Last sync: %s\n"), last);
 
@@ -445,13 +436,6 @@ am_cli_status (int    argc,
 
 /* Issuing and revoking */
 
-static GTimeZone *
-zone_of (AmProperty *property)
-{
-  GTimeZone *zone = property != NULL ? g_time_zone_new_identifier (am_property_get_timezone (property)) : NULL;
-
-  return zone != NULL ? zone : g_time_zone_new_utc ();
-}
 
 static void
 print_issued (AmPasscodeRecord *record,
@@ -459,10 +443,10 @@ print_issued (AmPasscodeRecord *record,
               const char       *code,
               gboolean          json)
 {
-  g_autoptr(GTimeZone) zone = zone_of (property);
-  g_autofree char *starts = format_local (am_passcode_record_get_starts_at (record), zone);
-  g_autofree char *ends = format_local (am_passcode_record_get_ends_at (record), zone);
-  g_autofree char *use_by = format_local (am_passcode_record_get_use_by (record), zone);
+  g_autoptr(GTimeZone) zone = am_cli_property_zone (property);
+  g_autofree char *starts = am_cli_format_local (am_passcode_record_get_starts_at (record), zone);
+  g_autofree char *ends = am_cli_format_local (am_passcode_record_get_ends_at (record), zone);
+  g_autofree char *use_by = am_cli_format_local (am_passcode_record_get_use_by (record), zone);
 
   if (json)
     {

@@ -54,6 +54,9 @@ int  am_cli_unlock           (int    argc,
                               char **argv);
 int  am_cli_lock_log         (int    argc,
                               char **argv);
+char      *am_cli_format_local   (gint64      utc,
+                                 GTimeZone  *zone);
+GTimeZone *am_cli_property_zone  (AmProperty *property);
 void am_cli_print_lock_events (AmStore  *store,
                                AmLock   *lock,
                                gboolean  json);
