@@ -1033,6 +1033,20 @@ am_lock_event_record_from_json (JsonObject  *object,
   return g_steal_pointer (&self);
 }
 
+/* What the lock's log says, the members shared by a LockEvent and an
+ * uploaded event, in read_lock_log_record()'s order. */
+static void
+add_lock_log_record (JsonBuilder       *builder,
+                     AmLockEventRecord *self)
+{
+  add_uint (builder, "seq", self->seq);
+  add_string (builder, "event", self->event);
+  add_time (builder, "at", self->at);
+  add_uint (builder, "start_h", self->start_h);
+  add_uint (builder, "p", self->p);
+  add_string (builder, "result", self->result);
+}
+
 /**
  * am_lock_event_record_to_json:
  * @self: a lock event
@@ -1050,12 +1064,7 @@ am_lock_event_record_to_json (AmLockEventRecord *self,
 
   json_builder_begin_object (builder);
   add_string (builder, "lock_id", self->lock_id);
-  add_uint (builder, "seq", self->seq);
-  add_string (builder, "event", self->event);
-  add_time (builder, "at", self->at);
-  add_uint (builder, "start_h", self->start_h);
-  add_uint (builder, "p", self->p);
-  add_string (builder, "result", self->result);
+  add_lock_log_record (builder, self);
   add_string (builder, "passcode_id", self->passcode_id);
   json_builder_end_object (builder);
 }
@@ -1858,12 +1867,7 @@ am_lock_events_to_upload_json (GPtrArray   *events,
       AmLockEventRecord *self = g_ptr_array_index (events, i);
 
       json_builder_begin_object (builder);
-      add_uint (builder, "seq", self->seq);
-      add_string (builder, "event", self->event);
-      add_time (builder, "at", self->at);
-      add_uint (builder, "start_h", self->start_h);
-      add_uint (builder, "p", self->p);
-      add_string (builder, "result", self->result);
+      add_lock_log_record (builder, self);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
