@@ -25,6 +25,7 @@
 #include "am-passcode.h"
 #include "am-records-private.h"
 #include "am-store-private.h"
+#include "am-test-async.h"
 #include "am-test-bluez.h"
 #include "am-test-records.h"
 #include "am-vault.h"
@@ -54,24 +55,6 @@ typedef struct
 
 /* Waiting */
 
-static void
-on_done_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  g_assert_null (*out);
-  *out = g_object_ref (result);
-}
-
-static void
-await (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 /* Lets the signals that came with the last synchronous call through. */
 static void
 drain (void)
@@ -85,8 +68,8 @@ bluez_new (GError **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  am_bluez_new_async (NULL, on_done_cb, &result);
-  await (&result);
+  am_bluez_new_async (NULL, am_test_on_done_cb, &result);
+  am_test_wait_for (&result);
   return am_bluez_new_finish (result, error);
 }
 
@@ -100,8 +83,8 @@ store_key (AmVault      *vault,
   g_autoptr(GError) error = NULL;
 
   am_vault_store_lock_key_async (vault, server, lock_id, 1, key, AM_PASSCODE_KEY_LEN,
-                                 NULL, on_done_cb, &result);
-  await (&result);
+                                 NULL, am_test_on_done_cb, &result);
+  am_test_wait_for (&result);
   am_vault_store_lock_key_finish (vault, result, &error);
   g_assert_no_error (error);
 }
@@ -113,8 +96,8 @@ clear_keys (AmVault    *vault,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  am_vault_clear_lock_keys_async (vault, server, NULL, NULL, on_done_cb, &result);
-  await (&result);
+  am_vault_clear_lock_keys_async (vault, server, NULL, NULL, am_test_on_done_cb, &result);
+  am_test_wait_for (&result);
   am_vault_clear_lock_keys_finish (vault, result, &error);
   g_assert_no_error (error);
 }
@@ -228,8 +211,8 @@ run_session (Fixture           *f,
   gboolean ok;
 
   drain ();
-  am_ble_session_run_async (f->session, mode, f->cancellable, on_done_cb, &result);
-  await (&result);
+  am_ble_session_run_async (f->session, mode, f->cancellable, am_test_on_done_cb, &result);
+  am_test_wait_for (&result);
   ok = am_ble_session_run_finish (f->session, result, error);
   g_test_message ("session: %s, %u D-Bus calls", ok ? "done" : (*error)->message,
                   am_ble_session_get_dbus_calls (f->session));
@@ -787,8 +770,8 @@ test_unlock_service_not_running (void)
 
         g_assert_no_error (store_error);
         session = am_ble_session_new (bluez, store, vault, &account, lock, AM_BLUEZ_RSSI_THRESHOLD);
-        am_ble_session_run_async (session, AM_BLE_SESSION_MODE_UNLOCK, NULL, on_done_cb, &result);
-        await (&result);
+        am_ble_session_run_async (session, AM_BLE_SESSION_MODE_UNLOCK, NULL, am_test_on_done_cb, &result);
+        am_test_wait_for (&result);
         g_assert_false (am_ble_session_run_finish (session, result, &session_error));
         g_assert_error (session_error, AM_ERROR, AM_ERROR_BLUETOOTH_UNAVAILABLE);
         g_assert_cmpint (am_ble_session_get_dbus_calls (session), ==, 0);

@@ -19,6 +19,7 @@
 #include "am-server.h"
 #include "am-store-private.h"
 #include "am-sync.h"
+#include "am-test-async.h"
 #include "am-vault.h"
 
 static const char * const agent_permissions[] = {
@@ -45,30 +46,14 @@ typedef struct
   AmAccount      account;
 } Fixture;
 
-static GAsyncResult *
-wait_for (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *result;
-}
-
-static void
-on_done_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 static gboolean
 run_sync (Fixture  *f,
           GError  **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  am_sync_run_async (f->sync, NULL, on_done_cb, &result);
-  return am_sync_run_finish (f->sync, wait_for (&result), error);
+  am_sync_run_async (f->sync, NULL, am_test_on_done_cb, &result);
+  return am_sync_run_finish (f->sync, am_test_wait_for (&result), error);
 }
 
 static GPtrArray *
@@ -78,8 +63,8 @@ held_keys (Fixture *f)
   g_autoptr(GError) error = NULL;
   GPtrArray *keys;
 
-  am_vault_list_lock_keys_async (f->vault, f->url, NULL, on_done_cb, &result);
-  keys = am_vault_list_lock_keys_finish (f->vault, wait_for (&result), &error);
+  am_vault_list_lock_keys_async (f->vault, f->url, NULL, am_test_on_done_cb, &result);
+  keys = am_vault_list_lock_keys_finish (f->vault, am_test_wait_for (&result), &error);
   g_assert_no_error (error);
   return keys;
 }
@@ -106,8 +91,8 @@ signed_in_client (Fixture *f)
   g_assert_no_error (error);
   am_cloud_client_set_timeout (client, 2);
   am_cloud_client_sign_in_async (client, "agent@example.com", "correct horse battery", "test",
-                                 NULL, on_done_cb, &result);
-  session = am_cloud_client_sign_in_finish (client, wait_for (&result), &error);
+                                 NULL, am_test_on_done_cb, &result);
+  session = am_cloud_client_sign_in_finish (client, am_test_wait_for (&result), &error);
   g_assert_no_error (error);
   g_assert_true (am_cloud_client_has_token (client));
 
@@ -200,8 +185,8 @@ clear_vault (Fixture *f)
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  am_vault_clear_lock_keys_async (f->vault, f->url, NULL, NULL, on_done_cb, &result);
-  g_assert_true (am_vault_clear_lock_keys_finish (f->vault, wait_for (&result), NULL));
+  am_vault_clear_lock_keys_async (f->vault, f->url, NULL, NULL, am_test_on_done_cb, &result);
+  g_assert_true (am_vault_clear_lock_keys_finish (f->vault, am_test_wait_for (&result), NULL));
 }
 
 static void
@@ -260,8 +245,8 @@ issue_code (Fixture    *f,
   char code[AM_PASSCODE_MAX_DIGITS + 1];
 
   g_assert_nonnull (lock);
-  am_vault_lookup_lock_key_async (f->vault, f->url, lock_id, am_lock_get_kv (lock), NULL, on_done_cb, &result);
-  key = am_vault_lookup_lock_key_finish (f->vault, wait_for (&result), &error);
+  am_vault_lookup_lock_key_async (f->vault, f->url, lock_id, am_lock_get_kv (lock), NULL, am_test_on_done_cb, &result);
+  key = am_vault_lookup_lock_key_finish (f->vault, am_test_wait_for (&result), &error);
   g_assert_no_error (error);
   g_assert_nonnull (key);
 
@@ -313,8 +298,8 @@ test_key_matches_server (Fixture       *f,
   guint8 expected[32];
 
   g_assert_true (run_sync (f, &error));
-  am_vault_lookup_lock_key_async (f->vault, f->url, f->front, 1, NULL, on_done_cb, &result);
-  key = am_vault_lookup_lock_key_finish (f->vault, wait_for (&result), &error);
+  am_vault_lookup_lock_key_async (f->vault, f->url, f->front, 1, NULL, am_test_on_done_cb, &result);
+  key = am_vault_lookup_lock_key_finish (f->vault, am_test_wait_for (&result), &error);
   g_assert_no_error (error);
   g_assert_true (am_server_db_get_lock_key_bytes (f->db, f->front, 1, expected, &error));
   g_assert_cmpmem (g_bytes_get_data (key, NULL), g_bytes_get_size (key), expected, 32);
@@ -534,8 +519,8 @@ test_offline_then_back (Fixture       *f,
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    am_sync_run_async (dead_sync, NULL, on_done_cb, &result);
-    g_assert_false (am_sync_run_finish (dead_sync, wait_for (&result), &error));
+    am_sync_run_async (dead_sync, NULL, am_test_on_done_cb, &result);
+    g_assert_false (am_sync_run_finish (dead_sync, am_test_wait_for (&result), &error));
   }
   g_assert_error (error, AM_CLOUD_ERROR, AM_CLOUD_ERROR_NETWORK);
   g_test_message ("%s", error->message);
@@ -731,8 +716,8 @@ test_revoke (Fixture       *f,
   g_assert_true (run_sync (f, &error));
   id = issue_code (f, f->front, 1);
   g_assert_true (run_sync (f, &error));
-  am_cloud_client_revoke_passcode_async (f->client, id, NULL, on_done_cb, &result);
-  revoked = am_cloud_client_revoke_passcode_finish (f->client, wait_for (&result), &error);
+  am_cloud_client_revoke_passcode_async (f->client, id, NULL, am_test_on_done_cb, &result);
+  revoked = am_cloud_client_revoke_passcode_finish (f->client, am_test_wait_for (&result), &error);
   g_assert_no_error (error);
   g_assert_cmpint (am_passcode_record_get_revoked_at (revoked), >, 0);
   g_assert_cmpstr (am_passcode_record_get_revoked_by_name (revoked), ==, "Lee Agent");
@@ -762,8 +747,8 @@ test_https (Fixture       *f,
   untrusting = am_cloud_client_new (f->url, &error);
   g_assert_no_error (error);
   am_cloud_client_sign_in_async (untrusting, "agent@example.com", "correct horse battery", "test",
-                                 NULL, on_done_cb, &result);
-  session = am_cloud_client_sign_in_finish (untrusting, wait_for (&result), &error);
+                                 NULL, am_test_on_done_cb, &result);
+  session = am_cloud_client_sign_in_finish (untrusting, am_test_wait_for (&result), &error);
   g_assert_null (session);
   g_assert_error (error, AM_CLOUD_ERROR, AM_CLOUD_ERROR_CERTIFICATE);
   g_clear_error (&error);
@@ -775,8 +760,8 @@ test_https (Fixture       *f,
   g_assert_no_error (error);
   am_cloud_client_set_tls_database (f->client, database);
   am_cloud_client_sign_in_async (f->client, "agent@example.com", "correct horse battery", "test",
-                                 NULL, on_done_cb, &result);
-  session = am_cloud_client_sign_in_finish (f->client, wait_for (&result), &error);
+                                 NULL, am_test_on_done_cb, &result);
+  session = am_cloud_client_sign_in_finish (f->client, am_test_wait_for (&result), &error);
   g_assert_no_error (error);
   f->account.server = g_strdup (f->url);
   f->account.user_id = g_strdup (session->user->id);

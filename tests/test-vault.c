@@ -22,6 +22,7 @@
 #include "am-error.h"
 #include "am-passcode.h"
 #include "am-secret-memory.h"
+#include "am-test-async.h"
 #include "am-vault.h"
 
 /* How long a child may take before it counts as hung. */
@@ -46,24 +47,6 @@ static const guint8 key_b[AM_PASSCODE_KEY_LEN] = {
 
 /* Waiting for the vault */
 
-static void
-on_done_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  g_assert_null (*out);
-  *out = g_object_ref (result);
-}
-
-static void
-await (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 static gboolean
 store_token (AmVault     *vault,
              const char  *server,
@@ -72,8 +55,8 @@ store_token (AmVault     *vault,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  am_vault_store_token_async (vault, server, token, NULL, on_done_cb, &result);
-  await (&result);
+  am_vault_store_token_async (vault, server, token, NULL, am_test_on_done_cb, &result);
+  am_test_wait_for (&result);
   return am_vault_store_token_finish (vault, result, error);
 }
 
@@ -84,8 +67,8 @@ lookup_token (AmVault     *vault,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  am_vault_lookup_token_async (vault, server, NULL, on_done_cb, &result);
-  await (&result);
+  am_vault_lookup_token_async (vault, server, NULL, am_test_on_done_cb, &result);
+  am_test_wait_for (&result);
   return am_vault_lookup_token_finish (vault, result, error);
 }
 
@@ -96,8 +79,8 @@ clear_token (AmVault     *vault,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  am_vault_clear_token_async (vault, server, NULL, on_done_cb, &result);
-  await (&result);
+  am_vault_clear_token_async (vault, server, NULL, am_test_on_done_cb, &result);
+  am_test_wait_for (&result);
   return am_vault_clear_token_finish (vault, result, error);
 }
 
@@ -112,8 +95,8 @@ store_key (AmVault       *vault,
   g_autoptr(GAsyncResult) result = NULL;
 
   am_vault_store_lock_key_async (vault, server, lock_id, kv, key, AM_PASSCODE_KEY_LEN,
-                                 NULL, on_done_cb, &result);
-  await (&result);
+                                 NULL, am_test_on_done_cb, &result);
+  am_test_wait_for (&result);
   return am_vault_store_lock_key_finish (vault, result, error);
 }
 
@@ -126,8 +109,8 @@ lookup_key (AmVault     *vault,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  am_vault_lookup_lock_key_async (vault, server, lock_id, kv, NULL, on_done_cb, &result);
-  await (&result);
+  am_vault_lookup_lock_key_async (vault, server, lock_id, kv, NULL, am_test_on_done_cb, &result);
+  am_test_wait_for (&result);
   return am_vault_lookup_lock_key_finish (vault, result, error);
 }
 
@@ -138,8 +121,8 @@ list_keys (AmVault     *vault,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  am_vault_list_lock_keys_async (vault, server, NULL, on_done_cb, &result);
-  await (&result);
+  am_vault_list_lock_keys_async (vault, server, NULL, am_test_on_done_cb, &result);
+  am_test_wait_for (&result);
   return am_vault_list_lock_keys_finish (vault, result, error);
 }
 
@@ -151,8 +134,8 @@ clear_keys (AmVault     *vault,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  am_vault_clear_lock_keys_async (vault, server, lock_id, NULL, on_done_cb, &result);
-  await (&result);
+  am_vault_clear_lock_keys_async (vault, server, lock_id, NULL, am_test_on_done_cb, &result);
+  am_test_wait_for (&result);
   return am_vault_clear_lock_keys_finish (vault, result, error);
 }
 
@@ -558,9 +541,9 @@ test_key_binary_round_trip (Fixture       *f,
     g_autoptr(GAsyncResult) result = NULL;
 
     am_vault_store_lock_key_async (f->vault, f->server, "0011223344556677", 3, key, sizeof key,
-                                   NULL, on_done_cb, &result);
+                                   NULL, am_test_on_done_cb, &result);
     am_secret_memory_wipe (key, sizeof key);
-    await (&result);
+    am_test_wait_for (&result);
     g_assert_true (am_vault_store_lock_key_finish (f->vault, result, &error));
     g_assert_no_error (error);
   }
@@ -748,8 +731,8 @@ test_lookup_cancelled (Fixture       *f,
   g_assert_no_error (error);
 
   g_cancellable_cancel (cancellable);
-  am_vault_lookup_token_async (f->vault, f->server, cancellable, on_done_cb, &result);
-  await (&result);
+  am_vault_lookup_token_async (f->vault, f->server, cancellable, am_test_on_done_cb, &result);
+  am_test_wait_for (&result);
   token = am_vault_lookup_token_finish (f->vault, result, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (token);

@@ -24,27 +24,12 @@
 #include <json-glib/json-glib.h>
 
 #include "am-records-private.h"
+#include "am-test-async.h"
 #include "am-test-records.h"
 #include "am-vault.h"
 
 /* A cloud that does not answer: nothing listens on port 9 (discard). */
 #define SERVER "http://127.0.0.1:9"
-
-static void
-on_done_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *result;
-}
 
 /* A signed-in cache of @n properties with a lock each, under @data_home. */
 static void
@@ -181,8 +166,8 @@ main (int    argc,
 
   prepare_cache (list_home, n_list);
   prepare_cache (search_home, n_search);
-  am_vault_store_token_async (vault, SERVER, "bench-token-not-a-secret", NULL, on_done_cb, &result);
-  if (!am_vault_store_token_finish (vault, wait_for (&result), &error))
+  am_vault_store_token_async (vault, SERVER, "bench-token-not-a-secret", NULL, am_test_on_done_cb, &result);
+  if (!am_vault_store_token_finish (vault, am_test_wait_for (&result), &error))
     g_error ("%s", error->message);
 
   for (guint i = 0; i < runs; i++)
@@ -202,8 +187,8 @@ main (int    argc,
           median (launch, runs) / median (bare_launch, runs), n_search, searched.max_stall_ms);
 
   g_clear_object (&result);
-  am_vault_clear_token_async (vault, SERVER, NULL, on_done_cb, &result);
-  am_vault_clear_token_finish (vault, wait_for (&result), NULL);
+  am_vault_clear_token_async (vault, SERVER, NULL, am_test_on_done_cb, &result);
+  am_vault_clear_token_finish (vault, am_test_wait_for (&result), NULL);
   /* AM_BENCH_KEEP keeps the caches, for a profiler. */
   if (g_getenv ("AM_BENCH_KEEP") == NULL)
     {

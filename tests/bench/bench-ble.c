@@ -22,6 +22,7 @@
 
 #include "am-ble-session.h"
 #include "am-records-private.h"
+#include "am-test-async.h"
 #include "am-test-bluez.h"
 #include "am-test-records.h"
 
@@ -59,22 +60,6 @@ on_state_cb (AmBleSession *session,
     default:
       break;
     }
-}
-
-static void
-on_done_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *result;
 }
 
 static int
@@ -148,15 +133,15 @@ main (int    argc,
   g_ptr_array_add (page->grants, am_test_grant (property, "ble_unlock"));
   am_test_apply (store, page);
   am_vault_store_lock_key_async (vault, SERVER, am_lock_get_id (lock), am_lock_get_kv (lock), key, sizeof key,
-                                 NULL, on_done_cb, &result);
-  if (!am_vault_store_lock_key_finish (vault, wait_for (&result), &error))
+                                 NULL, am_test_on_done_cb, &result);
+  if (!am_vault_store_lock_key_finish (vault, am_test_wait_for (&result), &error))
     g_error ("%s", error->message);
   path = am_test_bluez_add_lock (am_lock_get_id (lock), key, am_lock_get_kv (lock), am_lock_get_digits (lock),
                                  am_lock_get_q_offset_s (lock), 80, "Leasing Office");
 
   g_clear_object (&result);
-  am_bluez_new_async (NULL, on_done_cb, &result);
-  bluez = am_bluez_new_finish (wait_for (&result), &error);
+  am_bluez_new_async (NULL, am_test_on_done_cb, &result);
+  bluez = am_bluez_new_finish (am_test_wait_for (&result), &error);
   g_assert_no_error (error);
 
   for (guint i = 0; i < n; i++)
@@ -167,8 +152,8 @@ main (int    argc,
 
       g_signal_connect (session, "notify::state", G_CALLBACK (on_state_cb), &marks);
       g_clear_object (&result);
-      am_ble_session_run_async (session, AM_BLE_SESSION_MODE_UNLOCK, NULL, on_done_cb, &result);
-      if (!am_ble_session_run_finish (session, wait_for (&result), &error))
+      am_ble_session_run_async (session, AM_BLE_SESSION_MODE_UNLOCK, NULL, am_test_on_done_cb, &result);
+      if (!am_ble_session_run_finish (session, am_test_wait_for (&result), &error))
         g_error ("unlock %u: %s", i, error->message);
       end = g_get_monotonic_time ();
       to_status[i] = (marks.status - marks.start) / 1000.0;
@@ -190,8 +175,8 @@ main (int    argc,
   {
     g_autoptr(GAsyncResult) cleared = NULL;
 
-    am_vault_clear_lock_keys_async (vault, SERVER, NULL, NULL, on_done_cb, &cleared);
-    am_vault_clear_lock_keys_finish (vault, wait_for (&cleared), NULL);
+    am_vault_clear_lock_keys_async (vault, SERVER, NULL, NULL, am_test_on_done_cb, &cleared);
+    am_vault_clear_lock_keys_finish (vault, am_test_wait_for (&cleared), NULL);
   }
   g_clear_object (&bluez);
   am_test_bus_stop (bus);

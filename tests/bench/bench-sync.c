@@ -22,10 +22,11 @@
 #include <sqlite3.h>
 
 #include "am-cloud-client.h"
-#include "am-server.h"
 #include "am-server-seed.h"
+#include "am-server.h"
 #include "am-store-private.h"
 #include "am-sync.h"
+#include "am-test-async.h"
 #include "am-vault.h"
 
 #define EMAIL    "bench@example.com"
@@ -155,22 +156,6 @@ server_thread_stop (ServerThread *st)
 
 /* The client side */
 
-static void
-on_done_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *result;
-}
-
 typedef struct
 {
   AmStore       *store;
@@ -192,8 +177,8 @@ client_open (Client     *c,
   c->client = am_cloud_client_new (url, &error);
   g_assert_no_error (error);
   am_cloud_client_set_timeout (c->client, 120);
-  am_cloud_client_sign_in_async (c->client, EMAIL, PASSWORD, "bench", NULL, on_done_cb, &result);
-  session = am_cloud_client_sign_in_finish (c->client, wait_for (&result), &error);
+  am_cloud_client_sign_in_async (c->client, EMAIL, PASSWORD, "bench", NULL, am_test_on_done_cb, &result);
+  session = am_cloud_client_sign_in_finish (c->client, am_test_wait_for (&result), &error);
   g_assert_no_error (error);
   c->sync = am_sync_new (c->store, c->client, vault);
   am_sync_set_fetch_keys (c->sync, FALSE);
@@ -216,8 +201,8 @@ timed_sync (Client *c)
   g_autoptr(GError) error = NULL;
   gint64 start = g_get_monotonic_time ();
 
-  am_sync_run_async (c->sync, NULL, on_done_cb, &result);
-  if (!am_sync_run_finish (c->sync, wait_for (&result), &error))
+  am_sync_run_async (c->sync, NULL, am_test_on_done_cb, &result);
+  if (!am_sync_run_finish (c->sync, am_test_wait_for (&result), &error))
     g_error ("sync failed: %s", error->message);
   return (g_get_monotonic_time () - start) / 1e6;
 }
