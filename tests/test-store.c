@@ -901,6 +901,32 @@ test_lock_seen (Fixture       *f,
   g_assert_cmpuint (flags, ==, 2);
 }
 
+/* The first sync, into an empty cache: nothing to drop, and the sync from
+ * scratch ends all the same. */
+static void
+test_full_sync_from_empty (void)
+{
+  g_autofree char *path = am_test_store_path ();
+  g_autoptr(AmStore) store = NULL;
+  g_autoptr(AmSyncPage) page = am_sync_page_new ();
+  g_autoptr(AmProperty) property = am_test_property ("Maple Street Lofts", "1200 Maple Street", "Austin", "America/Chicago");
+  g_autoptr(AmProperty) kept = NULL;
+  g_autoptr(GError) error = NULL;
+
+  store = am_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (am_store_begin_full_sync (store, &error));
+  g_ptr_array_add (page->properties, g_object_ref (property));
+  page->cursor = g_strdup ("cursor-1");
+  am_test_apply (store, page);
+  g_assert_true (am_store_finish_full_sync (store, &error));
+  g_assert_no_error (error);
+  g_assert_false (am_store_is_full_sync (store));
+  kept = am_store_get_property (store, am_property_get_id (property));
+  g_assert_nonnull (kept);
+  g_assert_cmpuint (count_rows (path, "SELECT count(*) FROM properties"), ==, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -925,6 +951,7 @@ main (int    argc,
   ADD ("/store/visit/revocation-pending-until-the-lock-confirms", test_pending_revocations);
   ADD ("/store/visit/battery-as-of-the-last-visit", test_lock_seen);
 #undef ADD
+  g_test_add_func ("/store/full-sync/from-empty-ends-and-keeps", test_full_sync_from_empty);
   g_test_add_func ("/store/migrations/each-step-keeps-data", test_migration_steps);
   g_test_add_func ("/store/damage/truncated", test_damage_truncated);
   g_test_add_func ("/store/damage/garbage", test_damage_garbage);

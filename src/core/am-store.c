@@ -66,7 +66,9 @@ struct _AmStore
 
   /* During a sync from scratch: the ids each page brings are noted in the
    * temporary table "seen", so that what the cloud no longer sends can go
-   * at the end. */
+   * at the end; not when it began on an empty cache, which has nothing to
+   * drop. */
+  gboolean       full_sync_begun;
   gboolean       noting_seen;
 };
 
@@ -1879,14 +1881,23 @@ am_store_is_full_sync (AmStore *self)
  *
  * Starts a sync from scratch: forgets the cursor, and from now on notes
  * the records each page brings, until am_store_finish_full_sync() drops
- * those it did not bring. A sync from scratch that a process could not
- * finish is begun again from its start, since what it saw is lost.
+ * those it did not bring; on an empty cache, the first sync, there is
+ * nothing to drop and nothing is noted. A sync from scratch that a process
+ * could not finish is begun again from its start, since what it saw is
+ * lost.
  */
 gboolean
 am_store_begin_full_sync (AmStore  *self,
                           GError  **error)
 {
+  sqlite3_stmt *stmt;
+  gboolean empty;
+
   g_return_val_if_fail (AM_IS_STORE (self), FALSE);
+
+  stmt = prepare (self, "SELECT NOT EXISTS (SELECT 1 FROM properties)");
+  empty = sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_int (stmt, 0) != 0;
+  sqlite3_reset (stmt);
 
   if (!exec (self,
              "CREATE TEMP TABLE IF NOT EXISTS seen (type INTEGER, id TEXT, PRIMARY KEY (type, id))"
@@ -1894,7 +1905,8 @@ am_store_begin_full_sync (AmStore  *self,
              "UPDATE sync_state SET cursor = NULL, full_sync = 1;",
              error))
     return FALSE;
-  self->noting_seen = TRUE;
+  self->full_sync_begun = TRUE;
+  self->noting_seen = !empty;
   return TRUE;
 }
 
@@ -1918,7 +1930,13 @@ am_store_finish_full_sync (AmStore  *self,
   int rc;
 
   g_return_val_if_fail (AM_IS_STORE (self), FALSE);
-  g_return_val_if_fail (self->noting_seen, FALSE);
+  g_return_val_if_fail (self->full_sync_begun, FALSE);
+
+  if (!self->noting_seen)
+    {
+      self->full_sync_begun = FALSE;
+      return exec (self, "UPDATE sync_state SET full_sync = 0;", error);
+    }
 
   if (!begin (self, error))
     return FALSE;
@@ -1954,6 +1972,7 @@ am_store_finish_full_sync (AmStore  *self,
   for (guint t = AM_RECORD_PROPERTY; t <= AM_RECORD_UNLOCK; t++)
     note_changed (self, t, 0);
   self->noting_seen = FALSE;
+  self->full_sync_begun = FALSE;
   return commit (self, error);
 }
 
