@@ -517,6 +517,36 @@ test_sign_out_keeps_token_when_cloud_fails (Fixture       *f,
   g_assert_true (am_cloud_client_has_token (f->client));
 }
 
+/* Someone with only a code to paste is told about the code, not to sync. */
+static void
+test_accept_invitation_refused_speaks_of_the_invitation (Fixture       *f,
+                                                         gconstpointer  data)
+{
+  const struct { guint status; AmCloudError code; const char *says; } cases[] = {
+    { SOUP_STATUS_NOT_FOUND, AM_CLOUD_ERROR_NOT_FOUND, "unknown or has expired" },
+    { SOUP_STATUS_CONFLICT, AM_CLOUD_ERROR_CONFLICT, "accepted already" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(AmCloudSession) session = NULL;
+      g_autoptr(GError) error = NULL;
+
+      fixture_answer (f, cases[i].status,
+                      "{\"error\": {\"code\": \"invitation\", \"message\": \"Refused.\"}}");
+      am_cloud_client_accept_invitation_async (f->client, "invite-token", "Lee Agent", PASSWORD,
+                                               NULL, on_done_cb, f);
+      result = wait_for_result (f);
+      session = am_cloud_client_accept_invitation_finish (f->client, result, &error);
+      g_assert_null (session);
+      g_assert_error (error, AM_CLOUD_ERROR, cases[i].code);
+      g_assert_nonnull (strstr (error->message, cases[i].says));
+      g_assert_null (strstr (error->message, "Sync"));
+      g_assert_null (strstr (error->message, "invite-token"));
+    }
+}
+
 static void
 test_accept_invitation_escapes_token_and_gives_no_session_token (Fixture       *f,
                                                                  gconstpointer  data)
@@ -1481,6 +1511,8 @@ main (int    argc,
   ADD ("sign-out/keeps-token-when-cloud-fails", test_sign_out_keeps_token_when_cloud_fails);
   ADD ("accept-invitation/escapes-token-and-gives-no-session-token",
        test_accept_invitation_escapes_token_and_gives_no_session_token);
+  ADD ("accept-invitation/refused-speaks-of-the-invitation",
+       test_accept_invitation_refused_speaks_of_the_invitation);
   ADD ("auth/no-token-no-request", test_no_token_no_request);
   ADD ("auth/token-and-password-never-logged", test_token_and_password_never_logged);
 

@@ -494,6 +494,7 @@ test_search_does_not_wait_for_index (Fixture       *f,
   g_autoptr(AmSyncPage) page = am_sync_page_new ();
   g_autofree char *listed = NULL;
   gint64 deadline;
+  guint shown;
 
   for (guint i = 0; i < 20000; i++)
     {
@@ -504,12 +505,13 @@ test_search_does_not_wait_for_index (Fixture       *f,
   am_test_apply (f->store, page);
 
   watch (f, am_record_list_new_properties (f->store));
-  am_record_list_set_defer_search (f->list, TRUE);
+  am_record_list_set_interactive (f->list, TRUE);
+  shown = g_list_model_get_n_items (G_LIST_MODEL (f->list));
   am_record_list_set_search (f->list, "juniper");
   if (!am_store_search_is_ready (f->store))
     {
       /* Not answered yet: the list is as it was. */
-      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->list)), ==, 20001);
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->list)), ==, shown);
       g_test_message ("the search waited for the index without blocking");
     }
   deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
@@ -557,6 +559,7 @@ test_search_follows_changes (Fixture       *f,
   g_autoptr(AmSyncPage) page = am_sync_page_new ();
   g_autoptr(AmProperty) oak = NULL;
   g_autoptr(AmLock) gate = NULL;
+  g_autofree char *listed = NULL;
 
   fill_search_portfolio (f);
   watch (f, am_record_list_new_properties (f->store));
@@ -566,7 +569,8 @@ test_search_follows_changes (Fixture       *f,
   gate = am_test_lock (oak, "Cabana", NULL);
   g_ptr_array_add (page->locks, g_object_ref (gate));
   am_test_apply (f->store, page);
-  g_assert_cmpstr (names_of (G_LIST_MODEL (f->list)), ==, "Birch Court");
+  listed = names_of (G_LIST_MODEL (f->list));
+  g_assert_cmpstr (listed, ==, "Birch Court");
 }
 
 static void
@@ -696,6 +700,177 @@ test_search_index (void)
   g_assert_false (am_doc_set_contains (d, 70));
 }
 
+/* An interactive list (a window's) on a portfolio of @n properties, of
+ * which every tenth is in Austin and the others in Denver. */
+static void
+watch_interactive (Fixture *f,
+                   guint    n)
+{
+  g_autoptr(AmSyncPage) page = am_sync_page_new ();
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Court %05u", i);
+      g_ptr_array_add (page->properties, am_test_property (name, "", i % 10 ? "Denver" : "Austin", "America/Chicago"));
+    }
+  am_test_apply (f->store, page);
+  watch (f, am_record_list_new_properties (f->store));
+  am_record_list_set_interactive (f->list, TRUE);
+  while (!am_store_search_is_ready (f->store))
+    g_usleep (1000);
+}
+
+/* Runs the main loop until the list has told everything. */
+static void
+settle (Fixture *f)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (g_main_context_pending (NULL) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_false (g_main_context_pending (NULL));
+}
+
+/* What a non-interactive list of the same search holds, at once. */
+static char *
+expected_names (Fixture    *f,
+                const char *search)
+{
+  g_autoptr(AmRecordList) plain = am_record_list_new_properties (f->store);
+
+  am_record_list_set_search (plain, search);
+  return names_of (G_LIST_MODEL (plain));
+}
+
+/* The largest number of rows one signal added. */
+static guint
+largest_addition (Fixture *f)
+{
+  guint largest = 0;
+
+  for (guint i = 0; i < f->changes->len; i++)
+    largest = MAX (largest, g_array_index (f->changes, Change, i).added);
+  return largest;
+}
+
+/* A window's list shows a window's worth of rows until it is on screen,
+ * then the rest, a few rows at a time first. */
+static void
+test_interactive_first_rows_then_rest (Fixture       *f,
+                                       gconstpointer  data)
+{
+  g_autofree char *all = NULL;
+  g_autofree char *listed = NULL;
+  guint shown;
+
+  watch_interactive (f, 3000);
+  shown = g_list_model_get_n_items (G_LIST_MODEL (f->list));
+  g_assert_cmpuint (shown, >, 0);
+  g_assert_cmpuint (shown, <, 100);
+  /* Nothing more until the window says it is on screen. */
+  settle (f);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->list)), ==, shown);
+
+  g_array_set_size (f->changes, 0);
+  am_record_list_show_rest (f->list);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->list)), ==, shown);
+  settle (f);
+  all = expected_names (f, NULL);
+  listed = names_of (G_LIST_MODEL (f->list));
+  g_assert_cmpstr (listed, ==, all);
+  assert_mirror (f);
+  g_assert_cmpuint (f->changes->len, >, 1);
+  g_assert_cmpuint (g_array_index (f->changes, Change, 0).added, <, 100);
+}
+
+/* A search that changes most rows is told from the top, a few rows at a
+ * time, in idle callbacks; the list reads as the signals say throughout. */
+static void
+test_interactive_search_paced (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autofree char *expected = NULL;
+  g_autofree char *listed = NULL;
+  Change *first;
+
+  watch_interactive (f, 3000);
+  am_record_list_show_rest (f->list);
+  settle (f);
+  g_array_set_size (f->changes, 0);
+
+  am_record_list_set_search (f->list, "austin");
+  /* Not yet told: the list still reads as before. */
+  g_assert_cmpuint (f->changes->len, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->list)), ==, 3000);
+  settle (f);
+
+  expected = expected_names (f, "austin");
+  listed = names_of (G_LIST_MODEL (f->list));
+  g_assert_cmpstr (listed, ==, expected);
+  assert_mirror (f);
+  /* From the top: Court 00000, in Austin, stays first. */
+  first = &g_array_index (f->changes, Change, 0);
+  g_assert_cmpuint (first->position, ==, 1);
+  g_assert_cmpuint (first->added, <, 100);
+  g_assert_cmpuint (first->removed, <, 100);
+  g_assert_cmpuint (f->changes->len, >, 1);
+}
+
+/* A search typed while the last one is still being told, and a change of
+ * the cache meanwhile: the list ends as the last search finds, and the
+ * signals stay true. */
+static void
+test_interactive_search_over_search (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autofree char *expected = NULL;
+  g_autofree char *listed = NULL;
+  g_autoptr(AmProperty) renamed = NULL;
+
+  watch_interactive (f, 3000);
+  am_record_list_show_rest (f->list);
+  settle (f);
+  renamed = g_list_model_get_item (G_LIST_MODEL (f->list), 1);
+  g_assert_cmpstr (am_property_get_name (renamed), ==, "Court 00001");
+
+  am_record_list_set_search (f->list, "austin");
+  g_main_context_iteration (NULL, FALSE);
+  g_main_context_iteration (NULL, FALSE);
+  am_record_list_set_search (f->list, "denver");
+  g_main_context_iteration (NULL, FALSE);
+  rename_property (f, renamed, "Aardvark Row");
+  g_main_context_iteration (NULL, FALSE);
+  am_record_list_set_search (f->list, "court 01");
+  g_main_context_iteration (NULL, FALSE);
+  am_record_list_set_search (f->list, NULL);
+  settle (f);
+
+  expected = expected_names (f, NULL);
+  listed = names_of (G_LIST_MODEL (f->list));
+  g_assert_cmpstr (listed, ==, expected);
+  g_assert_true (g_str_has_prefix (listed, "Aardvark Row|Court 00000|Court 00002"));
+  assert_mirror (f);
+  /* No signal brought a whole new list at once. */
+  g_assert_cmpuint (largest_addition (f), <, 3000);
+}
+
+/* Turned back into a plain list, whatever was being told is told at once. */
+static void
+test_interactive_turned_off (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autofree char *expected = NULL;
+  g_autofree char *listed = NULL;
+
+  watch_interactive (f, 3000);
+  am_record_list_set_search (f->list, "denver");
+  am_record_list_set_interactive (f->list, FALSE);
+  expected = expected_names (f, "denver");
+  listed = names_of (G_LIST_MODEL (f->list));
+  g_assert_cmpstr (listed, ==, expected);
+  assert_mirror (f);
+}
+
 static void
 test_text_fold (void)
 {
@@ -736,6 +911,10 @@ main (int    argc,
   ADD ("/record-list/search/changes-while-index-builds", test_search_changes_while_index_builds);
   ADD ("/record-list/search/typing-does-not-wait-for-the-index", test_search_does_not_wait_for_index);
   ADD ("/record-list/search/looks-beyond-the-first-page", test_search_beyond_first_page);
+  ADD ("/record-list/interactive/first-rows-then-the-rest", test_interactive_first_rows_then_rest);
+  ADD ("/record-list/interactive/search-told-from-the-top", test_interactive_search_paced);
+  ADD ("/record-list/interactive/search-over-search", test_interactive_search_over_search);
+  ADD ("/record-list/interactive/turned-off-tells-at-once", test_interactive_turned_off);
   ADD ("/record-list/locks/of-a-property-and-all", test_locks_of_property_and_all);
   ADD ("/record-list/passcodes-and-events/newest-first", test_passcodes_and_events_newest_first);
 #undef ADD

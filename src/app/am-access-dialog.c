@@ -164,6 +164,30 @@ name_combo_internals (GtkWidget  *widget,
     }
 }
 
+/* GTK 4.8 gives the arrows of a calendar's heading no names: GTK would
+ * announce them by their icons' type name. In the heading, in order: the
+ * month back and on, the year back and on. */
+static void
+name_calendar_arrows (GtkCalendar *calendar)
+{
+  const char *names[] = { N_("Previous Month"), N_("Next Month"), N_("Previous Year"), N_("Next Year") };
+  guint n = 0;
+
+  for (GtkWidget *part = gtk_widget_get_first_child (GTK_WIDGET (calendar));
+       part != NULL;
+       part = gtk_widget_get_next_sibling (part))
+    for (GtkWidget *child = gtk_widget_get_first_child (part);
+         child != NULL && n < G_N_ELEMENTS (names);
+         child = gtk_widget_get_next_sibling (child))
+      if (GTK_IS_BUTTON (child))
+        {
+          gtk_accessible_update_property (GTK_ACCESSIBLE (child),
+                                          GTK_ACCESSIBLE_PROPERTY_LABEL, _(names[n]), -1);
+          gtk_widget_set_tooltip_text (child, _(names[n]));
+          n++;
+        }
+}
+
 static void
 on_combo_selected_cb (AdwComboRow *row)
 {
@@ -495,8 +519,12 @@ update_presets (AmAccessDialog *self)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now (self->zone);
 
-  /* Until 6 PM is a window of an hour at least until 5 PM. */
-  gtk_widget_set_sensitive (GTK_WIDGET (self->today_until_6_button), g_date_time_get_hour (now) < 17);
+  /* Until 6 PM is a window of an hour at least until 5 PM. The flow box
+   * child goes insensitive with its button: GTK 4.8's GtkFlowBox moves Tab
+   * to the next sensitive child, and would keep the focus on the button
+   * before an insensitive button in a sensitive child (a keyboard trap). */
+  gtk_widget_set_sensitive (gtk_widget_get_parent (GTK_WIDGET (self->today_until_6_button)),
+                            g_date_time_get_hour (now) < 17);
 }
 
 static void
@@ -605,6 +633,15 @@ update_preview (AmAccessDialog *self)
 
 /* Presets */
 
+/* The length of a new code's window, in hours, from the preferences. */
+static int
+default_window_hours (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+  return CLAMP (g_settings_get_int (settings, "default-window-hours"), 1, 168);
+}
+
 static void
 apply_preset (AmAccessDialog *self,
               const char     *preset)
@@ -617,15 +654,24 @@ apply_preset (AmAccessDialog *self,
   g_autoptr(GDateTime) end = NULL;
   gboolean past_the_hour = g_date_time_get_minute (now) > 0 || g_date_time_get_second (now) >= 1.0;
 
-  if (g_strcmp0 (preset, "next-hour") == 0 || g_strcmp0 (preset, "next-4-hours") == 0)
+  if (g_strcmp0 (preset, "next-hour") == 0 || g_strcmp0 (preset, "next-4-hours") == 0 ||
+      g_strcmp0 (preset, "default") == 0)
     {
       /* From this hour, so that it works now, to a whole hour at least the
-       * asked-for time away. */
-      int hours = g_strcmp0 (preset, "next-hour") == 0 ? 1 : 4;
+       * asked-for time away; at first, as long as the preferences say. */
+      int hours = g_strcmp0 (preset, "next-hour") == 0 ? 1
+                  : g_strcmp0 (preset, "next-4-hours") == 0 ? 4 : default_window_hours ();
 
       end = g_date_time_add_hours (hour, hours + (past_the_hour ? 1 : 0));
       set_endpoint_date_time (self, ENDPOINT_START, hour);
       set_endpoint_date_time (self, ENDPOINT_END, end);
+      /* Longer than a one-time code may be. */
+      if (hours > 24)
+        {
+          self->updating = TRUE;
+          gtk_check_button_set_active (self->timed_check, TRUE);
+          self->updating = FALSE;
+        }
     }
   else if (g_strcmp0 (preset, "today-until-6") == 0)
     {
@@ -969,6 +1015,8 @@ am_access_dialog_init (AmAccessDialog *self)
   self->ends[ENDPOINT_END].date_button = self->end_date_button;
   self->ends[ENDPOINT_END].calendar = self->end_calendar;
   self->ends[ENDPOINT_END].hour_row = self->end_hour_row;
+  name_calendar_arrows (self->start_calendar);
+  name_calendar_arrows (self->end_calendar);
 
   self->updating = TRUE;
   for (int hour = 0; hour < 24; hour++)
@@ -1033,6 +1081,6 @@ am_access_dialog_new (GtkWindow  *parent,
   g_signal_connect_object (facade, "notify::online", G_CALLBACK (on_online_changed_cb),
                            self, G_CONNECT_SWAPPED);
 
-  apply_preset (self, "next-4-hours");
+  apply_preset (self, "default");
   return self;
 }

@@ -11,6 +11,13 @@
  * while a 1 ms timeout of high priority notes the longest time the main
  * loop did not run it; then prints that stall and quits.
  *
+ * With AM_BENCH=lock-passcodes, after that first frame it opens the Lock
+ * Passcodes page of the lock AM_BENCH_LOCK and prints the time from asking
+ * for it to its first frame painted with passcodes on screen; then it
+ * scrolls the list to its end, as one drags the scroll bar, a step every
+ * frame, noting the longest stall of the main loop; then prints that stall
+ * and quits.
+ *
  * Without AM_BENCH nothing of this runs.
  */
 #define G_LOG_DOMAIN "am-bench-probe"
@@ -20,8 +27,9 @@
 #include <stdio.h>
 
 #include "am-bench-probe.h"
+#include "am-bench-stall.h"
+#include "am-window.h"
 
-#define TYPING_INTERVAL_MS 120
 #define SETTLE_MS          1000
 
 typedef struct
@@ -31,52 +39,68 @@ typedef struct
   GtkEditable *search;
   gulong       paint_handler;
   GdkFrameClock *clock;
-  gint64       last_tick;
-  gint64       max_stall;
-  guint        typed;
-  guint        ticker;
+  AmBenchStall *stall;
+
+  /* lock-passcodes */
+  GtkListView *page_view;
+  gulong       page_paint_handler;
+  gint64       page_asked;
 } Probe;
-
-static gboolean
-on_tick_cb (gpointer data)
-{
-  Probe *probe = data;
-  gint64 now = g_get_monotonic_time ();
-
-  if (probe->last_tick != 0)
-    probe->max_stall = MAX (probe->max_stall, now - probe->last_tick);
-  probe->last_tick = now;
-  return G_SOURCE_CONTINUE;
-}
 
 static gboolean
 on_settled_cb (gpointer data)
 {
   Probe *probe = data;
 
-  g_source_remove (probe->ticker);
-  printf ("{\"max_stall_ms\":%.2f,\"typed\":%u}\n", probe->max_stall / 1000.0, probe->typed);
+  printf ("{\"max_stall_ms\":%.2f}\n", am_bench_stall_stop (g_steal_pointer (&probe->stall)));
   fflush (stdout);
   g_application_quit (g_application_get_default ());
   return G_SOURCE_REMOVE;
 }
 
+/* Typed, or scrolled to the end: what follows settles, then the figure. */
 static gboolean
-on_type_cb (gpointer data)
+on_done_cb (gpointer data)
+{
+  g_timeout_add (SETTLE_MS, on_settled_cb, data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_page_after_paint_cb (GdkFrameClock *clock,
+                        gpointer       data)
 {
   Probe *probe = data;
-  const char *text = g_getenv ("AM_BENCH_SEARCH");
-  g_autofree char *prefix = NULL;
+  GtkSelectionModel *model = gtk_list_view_get_model (probe->page_view);
 
-  if (text == NULL || probe->typed >= g_utf8_strlen (text, -1))
-    {
-      g_timeout_add (SETTLE_MS, on_settled_cb, probe);
-      return G_SOURCE_REMOVE;
-    }
-  probe->typed++;
-  prefix = g_utf8_substring (text, 0, probe->typed);
-  gtk_editable_set_text (probe->search, prefix);
-  return G_SOURCE_CONTINUE;
+  if (!gtk_widget_get_mapped (GTK_WIDGET (probe->page_view)) || model == NULL ||
+      g_list_model_get_n_items (G_LIST_MODEL (model)) == 0)
+    return;
+
+  g_signal_handler_disconnect (clock, probe->page_paint_handler);
+  printf ("{\"page_first_frame_ms\":%.2f}\n", (g_get_monotonic_time () - probe->page_asked) / 1000.0);
+  fflush (stdout);
+
+  probe->stall = am_bench_stall_start ();
+  am_bench_scroll_to_end (probe->page_view, on_done_cb, probe);
+}
+
+static gboolean
+on_open_lock_cb (gpointer data)
+{
+  Probe *probe = data;
+  AmLocksWindow *window;
+
+  probe->page_asked = g_get_monotonic_time ();
+  window = am_window_show_locks (AM_WINDOW (probe->window), g_getenv ("AM_BENCH_LOCK"));
+  if (window == NULL)
+    g_error ("No window to show the lock %s in", g_getenv ("AM_BENCH_LOCK"));
+  probe->page_view = am_lock_page_get_passcodes_view (am_locks_window_get_lock_page (window));
+  if (!gtk_widget_get_realized (GTK_WIDGET (window)))
+    gtk_widget_realize (GTK_WIDGET (window));
+  probe->page_paint_handler = g_signal_connect (gtk_widget_get_frame_clock (GTK_WIDGET (window)), "after-paint",
+                                                G_CALLBACK (on_page_after_paint_cb), probe);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -96,9 +120,11 @@ on_after_paint_cb (GdkFrameClock *clock,
 
   if (g_strcmp0 (g_getenv ("AM_BENCH"), "search") == 0)
     {
-      probe->ticker = g_timeout_add_full (G_PRIORITY_HIGH, 1, on_tick_cb, probe, NULL);
-      g_timeout_add (TYPING_INTERVAL_MS, on_type_cb, probe);
+      probe->stall = am_bench_stall_start ();
+      am_bench_type (probe->search, g_getenv ("AM_BENCH_SEARCH"), on_done_cb, probe);
     }
+  else if (g_strcmp0 (g_getenv ("AM_BENCH"), "lock-passcodes") == 0)
+    g_idle_add (on_open_lock_cb, probe);
   else
     g_application_quit (g_application_get_default ());
 }

@@ -21,6 +21,7 @@ struct _AmPropertyRow
   guint       lock_count;
   GTimeZone  *zone;
   guint       minute_source;
+  gint64      shown_minute;     /* of the time the row shows */
 
   /* Template widgets */
   GtkLabel   *name_label;
@@ -74,7 +75,8 @@ update_details (AmPropertyRow *self)
     locks = g_strdup_printf (ngettext ("%u lock", "%u locks", self->lock_count),
                              self->lock_count);
 
-  time = am_unlock_flow_format_time (self->zone, g_get_real_time () / G_USEC_PER_SEC);
+  self->shown_minute = g_get_real_time () / G_USEC_PER_SEC / 60;
+  time = am_unlock_flow_format_time (self->zone, self->shown_minute * 60);
   /* Translators: the property's local time now, then its number of locks, e.g. "3:42 PM there · 2 locks" */
   details = g_strdup_printf (_("%s there · %s"), time, locks);
   gtk_label_set_text (self->details_label, details);
@@ -151,8 +153,9 @@ am_property_row_map (GtkWidget *widget)
   AmPropertyRow *self = AM_PROPERTY_ROW (widget);
 
   GTK_WIDGET_CLASS (am_property_row_parent_class)->map (widget);
-  update_details (self);
-  update_accessible_label (self);
+  /* Back on screen after a while: the time has moved on. */
+  if (self->shown_minute != g_get_real_time () / G_USEC_PER_SEC / 60)
+    update_details (self);
   schedule_minute (self);
 }
 

@@ -381,6 +381,25 @@ status_error (guint       status,
   return g_error_new_literal (AM_CLOUD_ERROR, code, alone);
 }
 
+/* An invitation refused: the general advice (sync, check that it still
+ * exists) means nothing to someone who has only a code to paste. */
+static GError *
+invitation_error (guint       status,
+                  const char *message)
+{
+  switch (status)
+    {
+    case SOUP_STATUS_NOT_FOUND:
+      return g_error_new_literal (AM_CLOUD_ERROR, AM_CLOUD_ERROR_NOT_FOUND,
+                                  _("This invitation code is unknown or has expired. Check that you pasted all of it, or ask whoever invited you for a new invitation."));
+    case SOUP_STATUS_CONFLICT:
+      return g_error_new_literal (AM_CLOUD_ERROR, AM_CLOUD_ERROR_CONFLICT,
+                                  _("This invitation has been accepted already. Sign in with the email address it was sent to and the password chosen then."));
+    default:
+      return status_error (status, message);
+    }
+}
+
 static const char *
 certificate_problem (GTlsCertificateFlags flags)
 {
@@ -725,6 +744,58 @@ answer_unlock (GTask       *task,
 }
 
 static void
+wipe_json_strings (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      JsonNode *member;
+
+      json_object_iter_init (&iter, json_node_get_object (node));
+      while (json_object_iter_next (&iter, NULL, &member))
+        wipe_json_strings (member);
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        wipe_json_strings (json_array_get_element (array, i));
+    }
+  else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    {
+      /* json-glib's own copy of the text: the token, the key in base64. */
+      char *text = (char *) json_node_get_string (node);
+
+      am_secret_memory_wipe (text, strlen (text));
+    }
+}
+
+/* The answers that carry a secret (a session's token, a lock key) are
+ * wiped once read: the body libsoup handed over (this task holds its only
+ * reference) and the JSON tree made of it. */
+static void
+wipe_secret_answer (Request    *request,
+                    GBytes     *body,
+                    JsonObject *object)
+{
+  gsize size = 0;
+  gpointer data;
+
+  if (request->answer != answer_session && request->answer != answer_invitation &&
+      request->answer != answer_lock_key)
+    return;
+  data = (gpointer) g_bytes_get_data (body, &size);
+  am_secret_memory_wipe (data, size);
+  if (object != NULL)
+    {
+      g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
+
+      wipe_json_strings (node);
+    }
+}
+
+static void
 on_answer_read_cb (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
@@ -768,7 +839,10 @@ on_answer_read_cb (GObject      *source,
     {
       g_autofree char *message = server_message_from_body (body);
 
-      g_task_return_error (task, status_error (status, message));
+      if (request->answer == answer_invitation)
+        g_task_return_error (task, invitation_error (status, message));
+      else
+        g_task_return_error (task, status_error (status, message));
       return;
     }
 
@@ -781,12 +855,14 @@ on_answer_read_cb (GObject      *source,
   object = parse_answer (body, &error);
   if (object == NULL)
     {
+      wipe_secret_answer (request, body, NULL);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
   if (!request->answer (task, object, &error))
     g_task_return_error (task, bad_response_error (error->message));
+  wipe_secret_answer (request, body, object);
 }
 
 static void

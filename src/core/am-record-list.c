@@ -12,6 +12,16 @@
  * an item past it is asked for. A change that comes before then is told
  * exactly within the first page, and as one run for the rows after it,
  * which nobody has read.
+ *
+ * A list a window shows (am_record_list_set_interactive()) never makes the
+ * main loop wait. A list view makes a widget for each row near its top as
+ * the rows are announced (GTK 4.8 makes up to 200 at once), and looks for
+ * the item it tracks among all the rows one signal adds. So such a list
+ * shows its first rows only, then the rest; and a large change (a search)
+ * is announced a few rows at a time, from the top, over main-loop
+ * iterations, each taking a few milliseconds: the rows on screen change
+ * first. Meanwhile the list reads as the new rows announced so far followed
+ * by the old rows not yet replaced.
  */
 #define G_LOG_DOMAIN "am-record-list"
 
@@ -46,10 +56,22 @@ struct _AmRecordList
   guint        split_new;
   guint        split_old;
 
-  /* A search waiting for the store's index, built in the background,
-   * where the list's owner would rather not wait (a window). */
-  gboolean     defer_search;
+  /* A list a window shows: see am_record_list_set_interactive(). */
+  gboolean     interactive;
   guint        search_retry;
+
+  /* A change being announced over main-loop iterations: what is left of
+   * it is ids[split_old .. pace_old_end) becoming next[split_new ..
+   * pace_new_end); the rows after those are the same in both. */
+  guint        pace_source;
+  guint        pace_old_end;
+  guint        pace_new_end;
+  guint        pace_chunk;
+  AmDocSet    *pace_kept;       /* the ids of @next: still listed, still live */
+
+  /* How many of its first rows the list shows, until it has shown them
+   * all once; G_MAXUINT then. */
+  guint        limit;
 };
 
 enum {
@@ -75,14 +97,21 @@ max_id (const GArray *ids,
   return max;
 }
 
+/* How many rows the list has, shown or not yet. */
 static guint
-n_items (AmRecordList *self)
+n_listed (AmRecordList *self)
 {
   if (self->partial)
     return self->n_total;
   if (self->next != NULL)
     return self->split_new + (self->ids->len - self->split_old);
   return self->ids->len;
+}
+
+static guint
+n_items (AmRecordList *self)
+{
+  return MIN (n_listed (self), self->limit);
 }
 
 /* Reads the rest of a list opened with its first page only. */
@@ -106,10 +135,14 @@ static guint32
 id_at (AmRecordList *self,
        guint         position)
 {
-  if (self->partial && position >= self->ids->len)
-    complete (self);
   if (position >= n_items (self))
     return 0;
+  if (self->partial && position >= self->ids->len)
+    {
+      complete (self);
+      if (position >= n_items (self))
+        return 0;  /* the cache counted more than it lists */
+    }
   if (self->next != NULL)
     {
       if (position < self->split_new)
@@ -198,6 +231,24 @@ typedef struct
 /* What a list reads when it is made, where the store knows its length. */
 #define FIRST_PAGE 256
 
+/* An interactive list: the rows it shows at first (a window's worth), and
+ * how many rows added and removed a change may have to be announced at
+ * once; more are paced. */
+#define FIRST_ROWS 24
+#define PACE_ABOVE 64
+
+/* What the steps of a change take in one main-loop iteration, and the
+ * most one step should take. A view makes the widgets of the rows a step
+ * brings near its top, and renumbers those after them, so a step among
+ * the rows on screen is slower than one far below: the number of rows a
+ * step announces adapts, between a few rows and the whole rest. Each
+ * idle callback is followed by a frame where one is due, so fewer, fuller
+ * steps settle sooner than many small ones. */
+#define PACE_BUDGET_US 6000
+#define PACE_STEP_US   8000
+#define PACE_MIN_CHUNK 8
+#define PACE_MAX_CHUNK (1u << 20)
+
 /* The runs between the ids kept: those in both lists and not rewritten,
  * which keep their relative order. */
 static GArray *
@@ -250,6 +301,143 @@ diff_ids (const GArray *old_ids,
   return runs;
 }
 
+/* Announces the next rows of a paced change, @chunk rows added and
+ * removed at most. Returns whether rows are left. */
+static gboolean
+pace_step (AmRecordList *self,
+           guint         chunk)
+{
+  guint position, removed, added;
+
+  if (self->next == NULL)
+    {
+      /* The first rows shown; now the others. */
+      guint shown = self->limit;
+      guint listed = n_listed (self);
+
+      if (shown == G_MAXUINT)
+        return FALSE;
+      self->limit = listed - MIN (listed, shown) <= chunk ? G_MAXUINT : shown + chunk;
+      if (listed > shown)
+        g_list_model_items_changed (G_LIST_MODEL (self), shown, 0, MIN (listed, self->limit) - shown);
+      return self->limit != G_MAXUINT;
+    }
+
+  position = self->split_new;
+  removed = MIN (chunk, self->pace_old_end - self->split_old);
+  added = MIN (chunk, self->pace_new_end - self->split_new);
+  for (guint k = self->split_old; k < self->split_old + removed; k++)
+    {
+      guint32 id = g_array_index (self->ids, guint32, k);
+
+      if (!am_doc_set_contains (self->pace_kept, id))
+        forget_record (self, id);
+    }
+  self->split_old += removed;
+  self->split_new += added;
+  if (self->split_old == self->pace_old_end && self->split_new == self->pace_new_end)
+    {
+      /* The rows after the change are the same in both. */
+      g_array_unref (self->ids);
+      self->ids = g_steal_pointer (&self->next);
+      g_clear_pointer (&self->pace_kept, am_doc_set_free);
+    }
+  g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
+  return self->next != NULL;
+}
+
+static gboolean
+on_pace_cb (gpointer data)
+{
+  g_autoptr(AmRecordList) self = g_object_ref (data);
+  guint source = self->pace_source;
+  gint64 start = g_get_monotonic_time ();
+  gboolean more = TRUE;
+
+  while (more && g_get_monotonic_time () - start < PACE_BUDGET_US)
+    {
+      gint64 step_start = g_get_monotonic_time ();
+      gint64 took;
+
+      more = pace_step (self, self->pace_chunk);
+      if (self->pace_source != source)
+        return G_SOURCE_REMOVE;  /* a new change, paced afresh */
+      took = g_get_monotonic_time () - step_start;
+      if (took < PACE_STEP_US / 4 && self->pace_chunk < PACE_MAX_CHUNK)
+        self->pace_chunk *= 2;
+      else if (took > PACE_STEP_US && self->pace_chunk > PACE_MIN_CHUNK)
+        self->pace_chunk /= 2;
+    }
+  if (more)
+    return G_SOURCE_CONTINUE;
+  self->pace_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+pace (AmRecordList *self)
+{
+  self->pace_chunk = FIRST_ROWS;
+  if (self->pace_source == 0)
+    self->pace_source = g_idle_add (on_pace_cb, self);
+}
+
+/* Makes the list hold what it reads now, as one new array (the arrays it
+ * had may be shared with @all_ids), and stops pacing: a new change is
+ * told from there. */
+static void
+settle (AmRecordList *self)
+{
+  guint n = n_items (self);
+  GArray *ids;
+
+  /* Partial lists are made whole first (reload()). */
+  g_assert (!self->partial);
+  g_clear_handle_id (&self->pace_source, g_source_remove);
+  ids = g_array_sized_new (FALSE, FALSE, sizeof (guint32), n);
+  if (self->next != NULL)
+    {
+      g_array_append_vals (ids, self->next->data, self->split_new);
+      g_array_append_vals (ids, &g_array_index (self->ids, guint32, self->split_old),
+                           self->ids->len - self->split_old);
+      g_clear_pointer (&self->next, g_array_unref);
+      g_clear_pointer (&self->pace_kept, am_doc_set_free);
+    }
+  else
+    g_array_append_vals (ids, self->ids->data, self->ids->len);
+  g_array_set_size (ids, n);
+  g_array_unref (self->ids);
+  self->ids = ids;
+  self->limit = G_MAXUINT;
+}
+
+/* Announces the change from the first run to the last a few rows at a
+ * time: the list reads as the new ids announced so far, then the old
+ * ones not yet replaced. */
+static void
+pace_runs (AmRecordList *self,
+           GArray       *new_ids,
+           const GArray *runs,
+           const GArray *rewritten)
+{
+  const Run *first = &g_array_index (runs, Run, 0);
+  const Run *last = &g_array_index (runs, Run, runs->len - 1);
+
+  /* A record rewritten is read again, wherever it shows. */
+  for (guint k = 0; rewritten != NULL && k < rewritten->len; k++)
+    forget_record (self, g_array_index (rewritten, guint32, k));
+
+  self->pace_kept = am_doc_set_new (max_id (new_ids, 0));
+  for (guint k = 0; k < new_ids->len; k++)
+    am_doc_set_add (self->pace_kept, g_array_index (new_ids, guint32, k));
+  self->next = new_ids;
+  self->split_new = first->new_start;
+  self->split_old = first->old_start;
+  self->pace_new_end = last->new_end;
+  self->pace_old_end = last->old_end;
+  pace (self);
+}
+
 /* Replaces the ids by @new_ids and announces the difference. */
 static void
 apply_ids (AmRecordList *self,
@@ -258,6 +446,26 @@ apply_ids (AmRecordList *self,
 {
   GArray *old_ids = self->ids;
   g_autoptr(GArray) runs = diff_ids (old_ids, new_ids, rewritten);
+  guint changed = 0;
+
+  if (runs->len == 0)
+    {
+      self->ids = new_ids;
+      g_array_unref (old_ids);
+      return;
+    }
+
+  for (guint r = 0; r < runs->len; r++)
+    {
+      Run *run = &g_array_index (runs, Run, r);
+
+      changed += (run->old_end - run->old_start) + (run->new_end - run->new_start);
+    }
+  if (self->interactive && changed > PACE_ABOVE)
+    {
+      pace_runs (self, new_ids, runs, rewritten);
+      return;
+    }
 
   for (guint r = 0; r < runs->len; r++)
     {
@@ -307,6 +515,10 @@ reload (AmRecordList *self,
   gboolean was_partial = self->partial;
   GArray *ids;
 
+  /* A paced change still being told: the new one starts from what the
+   * list reads now. */
+  if (self->next != NULL)
+    settle (self);
   if (self->partial)
     {
       /* The list as the last signal left it: its first page, then rows
@@ -320,6 +532,8 @@ reload (AmRecordList *self,
       self->ids = seen;
       self->partial = FALSE;
     }
+  if (self->limit != G_MAXUINT)
+    settle (self);
   /* A list that held its first page only must read the rest now: a
    * search looks through all of it. */
   ids = load_ids (self, reread || was_partial);
@@ -405,6 +619,7 @@ am_record_list_dispose (GObject *object)
   gpointer value;
 
   g_clear_handle_id (&self->search_retry, g_source_remove);
+  g_clear_handle_id (&self->pace_source, g_source_remove);
   g_hash_table_iter_init (&iter, self->live);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
@@ -427,6 +642,8 @@ am_record_list_finalize (GObject *object)
 
   g_clear_pointer (&self->ids, g_array_unref);
   g_clear_pointer (&self->all_ids, g_array_unref);
+  g_clear_pointer (&self->next, g_array_unref);
+  g_clear_pointer (&self->pace_kept, am_doc_set_free);
   g_clear_pointer (&self->live, g_hash_table_unref);
   g_clear_pointer (&self->parent_id, g_free);
   g_clear_pointer (&self->search, g_free);
@@ -508,6 +725,7 @@ static void
 am_record_list_init (AmRecordList *self)
 {
   self->live = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  self->limit = G_MAXUINT;
 }
 
 static AmRecordList *
@@ -626,7 +844,7 @@ on_search_retry_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Shows what the search finds; or, for a list that defers its searches,
+/* Shows what the search finds; or, for an interactive list,
  * while the store's index is still being built, tries again shortly rather
  * than stopping the main loop for it: the keys a user types must show at
  * once. Without deferring, the search waits for the index and the list is
@@ -635,7 +853,7 @@ static void
 apply_search (AmRecordList *self)
 {
   g_clear_handle_id (&self->search_retry, g_source_remove);
-  if (self->defer_search && self->search != NULL && !am_store_search_is_ready (self->store))
+  if (self->interactive && self->search != NULL && !am_store_search_is_ready (self->store))
     {
       self->search_retry = g_timeout_add (SEARCH_RETRY_MS, on_search_retry_cb, self);
       return;
@@ -644,21 +862,84 @@ apply_search (AmRecordList *self)
 }
 
 /**
- * am_record_list_set_defer_search:
- * @self: a list of properties
- * @defer: whether a search waits for the store's index without blocking
+ * am_record_list_set_interactive:
+ * @self: a list
+ * @interactive: whether a window shows the list
  *
- * For a window's list: a search typed while the index is being built in
- * the background applies once it is there, instead of stopping the main
- * loop until then.
+ * Makes the list one that never stops the main loop for long, for a
+ * window's list view:
+ *
+ * - it shows its first rows only (a window's worth), until
+ *   am_record_list_show_rest();
+ * - a large change, such as a search, is announced a few rows at a time,
+ *   from the top, in idle callbacks of a few milliseconds each, so that the
+ *   view never makes hundreds of widgets in one go;
+ * - a search typed while the store's index is still being built applies
+ *   once the index is there.
+ *
+ * The list is then up to date only once the main loop has run.
  */
 void
-am_record_list_set_defer_search (AmRecordList *self,
-                                 gboolean      defer)
+am_record_list_set_interactive (AmRecordList *self,
+                                gboolean      interactive)
 {
   g_return_if_fail (AM_IS_RECORD_LIST (self));
 
-  self->defer_search = !!defer;
+  interactive = !!interactive;
+  if (self->interactive == interactive)
+    return;
+  self->interactive = interactive;
+  if (interactive)
+    {
+      guint shown = n_items (self);
+
+      if (shown > FIRST_ROWS)
+        {
+          self->limit = FIRST_ROWS;
+          g_list_model_items_changed (G_LIST_MODEL (self), FIRST_ROWS, shown - FIRST_ROWS, 0);
+        }
+    }
+  else
+    {
+      /* Whatever is being paced is told at once. */
+      while (pace_step (self, G_MAXUINT))
+        ;
+      g_clear_handle_id (&self->pace_source, g_source_remove);
+    }
+}
+
+/**
+ * am_record_list_has_pending_changes:
+ * @self: a list
+ *
+ * Returns: whether an interactive list has rows still to announce: its
+ *   rest, or a change being told a few rows at a time
+ */
+gboolean
+am_record_list_has_pending_changes (AmRecordList *self)
+{
+  g_return_val_if_fail (AM_IS_RECORD_LIST (self), FALSE);
+
+  /* @pace_kept goes with the last step's signal, @next stays during the
+   * signals of a change told at once. */
+  return self->pace_kept != NULL || self->limit != G_MAXUINT;
+}
+
+/**
+ * am_record_list_show_rest:
+ * @self: an interactive list
+ *
+ * Shows the rows after the first ones, a few at a time: the window calls
+ * this once its first frame is on screen, so that the rows it does not show
+ * yet cost nothing before then.
+ */
+void
+am_record_list_show_rest (AmRecordList *self)
+{
+  g_return_if_fail (AM_IS_RECORD_LIST (self));
+
+  if (self->limit != G_MAXUINT && self->next == NULL)
+    pace (self);
 }
 
 /**

@@ -24,7 +24,9 @@ AmRecordList *am_record_list_new_lock_events (AmStore      *store,
 const char   *am_record_list_get_search      (AmRecordList *self);
 void          am_record_list_set_search      (AmRecordList *self,
                                               const char   *search);
-void          am_record_list_set_defer_search (AmRecordList *self,
-                                              gboolean      defer);
+void          am_record_list_set_interactive (AmRecordList *self,
+                                              gboolean      interactive);
+void          am_record_list_show_rest       (AmRecordList *self);
+gboolean      am_record_list_has_pending_changes (AmRecordList *self);
 
 G_END_DECLS

@@ -561,6 +561,18 @@ def wait_new_window(s, what, texts, deadline):
     return wait_for(f'{what} showing {texts}', probe, deadline, s.outline)
 
 
+def dump(tree, root, limit=200):
+    """The subtree under root, one node a line with its role, name and
+    whether it is shown: a diagnostic."""
+    lines = []
+    stack = [(root, 0)]
+    while stack and len(lines) < limit:
+        node, depth = stack.pop()
+        lines.append('  ' * depth + tree.describe(node) + ('' if tree.is_shown(node) else ' (hidden)'))
+        stack.extend((child, depth + 1) for child in reversed(tree.children(node)))
+    return lines
+
+
 def shows_text(s, window, text):
     tree = s.tree
     return tree.find(window, lambda n: tree.name(n) == text and tree.is_shown(n)) is not None
@@ -647,7 +659,9 @@ def press_key(tree, keysym_name):
     """Presses and releases a key (its X keysym name, e.g. "Return") in the
     focused window, through the AT-SPI registry (XTest under Xvfb)."""
     pyatspi = tree.pyatspi
-    from gi.repository import Gdk  # noqa: E402 (only where keys are pressed)
+    import gi  # noqa: E402 (only where keys are pressed)
+    gi.require_version('Gdk', '4.0')
+    from gi.repository import Gdk  # noqa: E402
     keyval = Gdk.keyval_from_name(keysym_name)
     pyatspi.Registry.generateKeyboardEvent(keyval, None, pyatspi.KEY_SYM)
 

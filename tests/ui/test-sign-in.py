@@ -9,6 +9,8 @@
 
 import os
 import re
+import sqlite3
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -19,6 +21,10 @@ from amui import Failure, CHECK_TIMEOUT, STEP_TIMEOUT, deadline_in, wait_for  # 
 SIGN_IN_TIMEOUT = 30.0   # signing in and the first sync of the demo portfolio
 MIN_PROPERTIES = 30      # the demo portfolio has more
 WRONG_PASSWORD = 'not-the-password-1'
+BAD_INVITATION = 'not-an-invitation-code-0123456789'
+INVITEE_EMAIL = 'new.hire@example.com'
+INVITEE_NAME = 'Nia Newhire'
+INVITEE_PASSWORD = 'new-hire-password-1'
 IANA_RE = re.compile(r'\b[A-Z][A-Za-z_]+/[A-Za-z_]+.*\bUTC')
 
 
@@ -88,6 +94,58 @@ def row_title(s, the_list, index):
     items = [n for n in tree.children(the_list) if tree.role(n) == tree.pyatspi.ROLE_LIST_ITEM]
     label = tree.find(items[index], lambda n: tree.role(n) == tree.pyatspi.ROLE_LABEL)
     return tree.name(label) if label is not None else ''
+
+
+def selected_texts(s):
+    """The shown labels and headings of the window with a text selection
+    (AT-SPI Text.getNSelections), as a user sees it highlighted."""
+    tree = s.tree
+    pyatspi = tree.pyatspi
+    found = []
+    for node in tree.walk(s.window):
+        if tree.role(node) not in (pyatspi.ROLE_LABEL, pyatspi.ROLE_HEADING) or not tree.is_shown(node):
+            continue
+        try:
+            text = node.queryText()
+            count = text.getNSelections()
+        except Exception:
+            continue
+        for index in range(count):
+            start, end = text.getSelection(index)
+            if end > start:
+                found.append(text.getText(start, end))
+    return found
+
+
+def token_items(s):
+    """The keyring's session tokens for the test cloud (secret-tool), as
+    "server" attribute values."""
+    result = subprocess.run(['secret-tool', 'search', '--all', 'kind', 'token'],
+                            capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=20)
+    servers = re.findall(r'^attribute\.server = (.*)$', result.stdout + result.stderr, re.M)
+    return [server for server in servers if f':{State.server.port}' in server]
+
+
+def message_dialog(s, button_name, deadline):
+    """A shown toplevel other than the main window with a button button_name."""
+    tree = s.tree
+
+    def probe():
+        for node in s.visible_other_toplevels():
+            for button in tree.find_all(node, lambda n: tree.role(n) == tree.pyatspi.ROLE_PUSH_BUTTON
+                                        and amui.plain(tree.name(n)) in (button_name,
+                                                                         f'{button_name} {button_name}')
+                                        and tree.is_shown(n)):
+                return node, button
+        return None
+
+    def diagnostics():
+        lines = s.outline()
+        for node in s.visible_other_toplevels():
+            lines += amui.dump(tree, node)
+        return lines
+
+    return wait_for(f'a dialog with a button "{button_name}"', probe, deadline, diagnostics)
 
 
 # --- the subtests -------------------------------------------------------------
@@ -226,7 +284,37 @@ def test_property_page(s):
         (t for t in amui.shown_texts(tree, s.window) if IANA_RE.search(t)), None),
         deadline, texts_diagnostics(s))
     s.notes.append(f'locks: {lock_names}; zone: {zone}')
+    selected = selected_texts(s)
+    if selected:
+        raise Failure('text on the property page shows as selected when it first appears',
+                      [f'  {text!r}' for text in selected])
     s.notes.append(amui.screenshot('property'))
+
+
+def test_page_stays_while_searching(s):
+    """The property shown stays while the search changes, and goes once no row holds it."""
+    tree = s.tree
+    deadline = deadline_in(STEP_TIMEOUT)
+    if State.chosen is None:
+        raise Failure('no property shown (see property-page)')
+    search = tree.find(s.window, lambda n: tree.name(n) == 'Search Properties' and tree.is_shown(n)
+                       and tree.has_state(n, tree.pyatspi.STATE_EDITABLE))
+    heading = lambda: amui.shown_named(tree, s.window, State.chosen, roles(s, 'HEADING'))
+
+    amui.set_text(tree, search, '', 'the search entry')
+    wait_for('every property listed again',
+             lambda: len(list_rows(s, property_list(s) or s.window)) >= len(State.rows), deadline,
+             lambda: ['rows: ' + repr(list_rows(s, property_list(s)))])
+    if heading() is None:
+        raise Failure(f'the page of "{State.chosen}" went when the search was cleared',
+                      texts_diagnostics(s)())
+
+    amui.set_text(tree, search, 'zzqxjv', 'the search entry')
+    wait_for(f'the page of "{State.chosen}" to go once no row holds it',
+             lambda: heading() is None, deadline, texts_diagnostics(s))
+    amui.set_text(tree, search, '', 'the search entry')
+    wait_for('every property listed again',
+             lambda: len(list_rows(s, property_list(s) or s.window)) >= len(State.rows), deadline)
 
 
 def test_controls_named(s):
@@ -235,14 +323,105 @@ def test_controls_named(s):
 
 
 def test_signs_out(s):
+    """Sign Out asks first; once confirmed, the sign-in page and no token."""
     deadline = deadline_in(STEP_TIMEOUT)
+    if not token_items(s):
+        raise Failure('no session token of the test cloud in the keyring before signing out')
     amui.activate_menu_item(s, 'Sign Out', deadline)
+    dialog, cancel = message_dialog(s, 'Cancel', deadline)
+    if not amui.shows_text(s, dialog, 'Sign Out?'):
+        raise Failure('the confirmation does not ask "Sign Out?"',
+                      ['its texts: ' + repr(amui.shown_texts(s.tree, dialog))])
+    s.notes.append(amui.screenshot('sign-out-confirm'))
+    s.tree.do_action(cancel, 'the "Cancel" button')
+    amui.wait_gone(s, dialog, 'the sign-out confirmation', deadline)
+    if property_list(s) is None or shown_button(s, 'Sign In') is not None:
+        raise Failure('Cancel signed out all the same')
+    if not token_items(s):
+        raise Failure('Cancel took the session token out of the keyring')
+
+    amui.activate_menu_item(s, 'Sign Out', deadline)
+    dialog, confirm = message_dialog(s, 'Sign Out', deadline)
+    s.tree.do_action(confirm, 'the "Sign Out" button of the confirmation')
+    amui.wait_gone(s, dialog, 'the sign-out confirmation', deadline)
     wait_for('the sign-in page', lambda: shown_button(s, 'Sign In'), deadline,
              texts_diagnostics(s))
+    wait_for('the session token to leave the keyring', lambda: not token_items(s), deadline,
+             lambda: ['tokens left: ' + repr(token_items(s))])
     wait_for('the property list to go', lambda: property_list(s) is None, deadline)
     password = editable(s, 'Password')
     if password is not None and amui.text_of(s.tree, password):
         raise Failure('the password entry is not empty after signing out')
+
+
+def test_invitation_bad_token_explained(s):
+    """Accept an Invitation, with a code the cloud does not know: said on the page."""
+    deadline = deadline_in(STEP_TIMEOUT)
+    click(s, 'Accept an Invitation', deadline)
+    wait_for('the "Accept Invitation" button', lambda: shown_button(s, 'Accept Invitation'),
+             deadline, texts_diagnostics(s))
+    if editable(s, 'Email') is not None:
+        raise Failure('the Email entry is still shown in invitation mode')
+    amui.require_named_controls(s.tree, s.window, 'the invitation page')
+    before = set(amui.shown_texts(s.tree, s.window))
+    fill(s, 'Server', State.server.url, deadline)
+    fill(s, 'Invitation Code', BAD_INVITATION, deadline)
+    fill(s, 'Your Name', INVITEE_NAME, deadline)
+    fill(s, 'New Password', INVITEE_PASSWORD, deadline)
+    click(s, 'Accept Invitation', deadline)
+
+    def sentence():
+        for text in amui.shown_texts(s.tree, s.window):
+            if text not in before and text.endswith('.') and len(text.split()) >= 4:
+                return text
+        return None
+
+    message = wait_for('an error sentence on the page', sentence, deadline, texts_diagnostics(s))
+    s.notes.append(f'error shown: {message}')
+    if BAD_INVITATION in message or INVITEE_PASSWORD in message:
+        raise Failure('the error repeats the invitation code or the password', [message])
+    if 'invitation' not in message.lower() or 'Sync' in message:
+        raise Failure('the error does not speak of the invitation, or gives advice about syncing',
+                      [message])
+    if shown_button(s, 'Accept Invitation') is None or property_list(s) is not None:
+        raise Failure('the invitation page went away after a bad invitation code')
+    s.notes.append(amui.screenshot('sign-in-invitation-error'))
+
+
+def test_invitation_accepted(s):
+    """A real invitation, with a name and a password: signed in, the portfolio shown."""
+    deadline = deadline_in(SIGN_IN_TIMEOUT)
+    invited = subprocess.run([amui.required_env('AM_SERVER'), 'invite', '--db', State.server.db_path,
+                              '--email', INVITEE_EMAIL, '--all', '--permissions', 'generate_codes'],
+                             capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=30)
+    if invited.returncode != 0 or not invited.stdout.strip():
+        raise Failure(f'access-manager-server invite failed: {invited.stderr.strip()}')
+    if shown_button(s, 'Accept Invitation') is None:
+        click(s, 'Accept an Invitation', deadline)
+    fill(s, 'Invitation Code', invited.stdout.strip(), deadline)
+    fill(s, 'Your Name', INVITEE_NAME, deadline)
+    fill(s, 'New Password', INVITEE_PASSWORD, deadline)
+    click(s, 'Accept Invitation', deadline)
+
+    def full_list():
+        the_list = property_list(s)
+        if the_list is None:
+            return None
+        rows = list_rows(s, the_list)
+        return rows if len(rows) >= MIN_PROPERTIES else None
+
+    rows = wait_for(f'a property list of at least {MIN_PROPERTIES} rows', full_list, deadline,
+                    texts_diagnostics(s))
+    s.notes.append(f'{len(rows)} properties listed for the new user')
+    if editable(s, 'New Password') is not None:
+        raise Failure('the password entry is still shown after accepting the invitation')
+    if not token_items(s):
+        raise Failure('no session token in the keyring after accepting the invitation')
+    with sqlite3.connect(State.server.db_path) as db:
+        names = [row[0] for row in db.execute('SELECT name FROM users WHERE email = ?',
+                                              (INVITEE_EMAIL,))]
+    if names != [INVITEE_NAME]:
+        raise Failure(f'the cloud has {names!r} for {INVITEE_EMAIL}, expected [{INVITEE_NAME!r}]')
 
 
 def test_quits_cleanly(s):
@@ -256,8 +435,11 @@ SUBTESTS = (
     ('signs-in', test_signs_in),
     ('search-narrows', test_search_narrows),
     ('property-page', test_property_page),
+    ('page-stays-while-searching', test_page_stays_while_searching),
     ('controls-named', test_controls_named),
     ('signs-out', test_signs_out),
+    ('invitation-bad-token-explained', test_invitation_bad_token_explained),
+    ('invitation-accepted', test_invitation_accepted),
     ('quits-cleanly', test_quits_cleanly),
 )
 
