@@ -9,6 +9,35 @@
 
 #include "am-test-cli.h"
 
+/* Variables set for every run from now on (variable, value, ...). */
+static GPtrArray *cli_env;
+
+/**
+ * am_test_cli_setenv:
+ * @variable: an environment variable
+ * @value: (nullable): its value for the CLI's runs; %NULL for the test's own
+ *
+ * Sets @variable for the runs of the CLI only: the test's own environment,
+ * which its threads read, stays as it is.
+ */
+void
+am_test_cli_setenv (const char *variable,
+                    const char *value)
+{
+  if (cli_env == NULL)
+    cli_env = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < cli_env->len; i += 2)
+    if (g_str_equal (g_ptr_array_index (cli_env, i), variable))
+      {
+        g_ptr_array_remove_range (cli_env, i, 2);
+        break;
+      }
+  if (value == NULL)
+    return;
+  g_ptr_array_add (cli_env, g_strdup (variable));
+  g_ptr_array_add (cli_env, g_strdup (value));
+}
+
 void
 am_test_run_clear (AmTestRun *run)
 {
@@ -46,6 +75,8 @@ am_test_run_cli (AmTestRun          *run,
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
                                         G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  for (guint i = 0; cli_env != NULL && i < cli_env->len; i += 2)
+    g_subprocess_launcher_setenv (launcher, g_ptr_array_index (cli_env, i), g_ptr_array_index (cli_env, i + 1), TRUE);
   if (xdg_data_home != NULL)
     g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", xdg_data_home, TRUE);
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);

@@ -15,6 +15,8 @@ typedef struct
   char *err;
 } AmTestRun;
 
+void  am_test_cli_setenv       (const char         *variable,
+                                const char         *value);
 void  am_test_run_clear        (AmTestRun          *run);
 void  am_test_run_cli          (AmTestRun          *run,
                                 const char         *input,

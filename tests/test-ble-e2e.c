@@ -16,16 +16,21 @@
 #include <json-glib/json-glib.h>
 #include <sqlite3.h>
 
+#include "am-encoding.h"
 #include "am-server-db.h"
+#include "am-store.h"
+#include "am-test-async.h"
 #include "am-test-bluez.h"
 #include "am-test-cli.h"
 #include "am-test-server.h"
+#include "am-vault.h"
 
 typedef struct
 {
   char         *dir;
   char         *data_home;
   AmTestServer  server;
+  GString      *log;          /* everything the CLI wrote on stderr */
 } Fixture;
 
 static void
@@ -36,6 +41,7 @@ cli_ok (Fixture            *f,
   g_auto(AmTestRun) run = { 0 };
 
   am_test_run_cli (&run, NULL, f->data_home, args);
+  g_string_append (f->log, run.err);
   if (run.status != 0)
     g_error ("access-manager-cli %s failed: %s", args[0], run.err);
   g_test_message ("%s: %s", args[0], run.err);
@@ -178,6 +184,132 @@ parse_time (const char *text)
   return g_date_time_to_unix (dt);
 }
 
+/* Secrets left behind */
+
+static gboolean
+holds (const char   *data,
+       gsize         len,
+       const guint8 *needle,
+       gsize         needle_len)
+{
+  for (gsize i = 0; i + needle_len <= len; i++)
+    if (memcmp (data + i, needle, needle_len) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Every file under @dir (the cache, its -wal and -shm, the server's log,
+ * the GSettings keyfile, whatever else landed in the XDG folders) and the
+ * CLI's log: none holds a secret of @secrets (name, bytes). */
+static guint
+scan_dir (const char *dir,
+          GPtrArray  *secrets)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n_files = 0;
+
+  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *data = NULL;
+      gsize len = 0;
+
+      if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        continue;
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          n_files += scan_dir (path, secrets);
+          continue;
+        }
+      /* The server's own database holds the lock keys: it is the cloud. */
+      if (g_str_has_prefix (name, "cloud.sqlite"))
+        continue;
+      g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+      g_test_message ("scanned %s (%" G_GSIZE_FORMAT " bytes)", path, len);
+      n_files++;
+      for (guint i = 0; i < secrets->len; i += 2)
+        {
+          GBytes *secret = g_ptr_array_index (secrets, i + 1);
+          gsize secret_len;
+          const guint8 *bytes = g_bytes_get_data (secret, &secret_len);
+
+          if (holds (data, len, bytes, secret_len))
+            g_error ("%s holds the %s", path, (const char *) g_ptr_array_index (secrets, i));
+        }
+    }
+  return n_files;
+}
+
+static void
+add_secret (GPtrArray   *secrets,
+            const char  *name,
+            gconstpointer data,
+            gsize        len)
+{
+  g_ptr_array_add (secrets, (gpointer) name);
+  g_ptr_array_add (secrets, g_bytes_new (data, len));
+}
+
+static void
+assert_no_secrets (Fixture    *f,
+                   const char *lock_id,
+                   const char *code)
+{
+  g_autoptr(GPtrArray) secrets = g_ptr_array_new ();
+  g_autoptr(AmServerDb) db = NULL;
+  g_autoptr(AmStore) store = NULL;
+  g_autoptr(AmAccount) account = NULL;
+  g_autoptr(AmVault) vault = am_vault_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cache = g_build_filename (f->data_home, "access-manager", "cache.sqlite", NULL);
+  g_autofree char *hex = NULL;
+  g_autofree char *HEX = NULL;
+  g_autofree char *b64 = NULL;
+  g_autofree char *token = NULL;
+  guint8 key[32];
+  guint n_files;
+
+  db = am_server_db_open (f->server.db_path, &error);
+  g_assert_no_error (error);
+  g_assert_true (am_server_db_get_lock_key_bytes (db, lock_id, 1, key, &error));
+  hex = am_hex_encode (key, sizeof key);
+  HEX = g_ascii_strup (hex, -1);
+  b64 = g_base64_encode (key, sizeof key);
+
+  g_assert_true (g_file_test (cache, G_FILE_TEST_EXISTS));
+  store = am_store_open (cache, &error);
+  g_assert_no_error (error);
+  account = am_store_get_account (store);
+  g_assert_nonnull (account);
+  am_vault_lookup_token_async (vault, account->server, NULL, am_test_on_done_cb, &result);
+  token = am_vault_lookup_token_finish (vault, am_test_wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (token);
+  g_clear_object (&store);
+
+  add_secret (secrets, "lock key (bytes)", key, sizeof key);
+  add_secret (secrets, "lock key (hex)", hex, strlen (hex));
+  add_secret (secrets, "lock key (HEX)", HEX, strlen (HEX));
+  add_secret (secrets, "lock key (base64)", b64, strlen (b64));
+  add_secret (secrets, "session token", token, strlen (token));
+  add_secret (secrets, "code digits", code, strlen (code));
+
+  n_files = scan_dir (f->dir, secrets);
+  g_assert_cmpuint (n_files, >=, 4);
+  {
+    g_autofree char *log_path = g_build_filename (f->dir, "cli.log", NULL);
+
+    g_assert_true (g_file_set_contents (log_path, f->log->str, f->log->len, NULL));
+    scan_dir (f->dir, secrets);
+  }
+  g_test_message ("no lock key, token or code digits in %u files (cache, WAL, logs, settings) nor in %" G_GSIZE_FORMAT
+                  " bytes of the CLI's stderr", n_files, f->log->len);
+  for (guint i = 1; i < secrets->len; i += 2)
+    g_bytes_unref (g_ptr_array_index (secrets, i));
+}
+
 static void
 test_code_story (Fixture       *f,
                  gconstpointer  data)
@@ -198,12 +330,25 @@ test_code_story (Fixture       *f,
   JsonArray *log;
   gint64 typed_at = 0, use_count = 0, first_used_at = 0;
   g_auto(AmTestRun) run = { 0 };
+  sqlite3 *reader = NULL;
 
   am_test_run_cli (&run, "demo-password-1\n", f->data_home,
                    (const char * const[]) { "login", "--server", f->server.url, "--email", "demo@example.com",
                                             "--password-stdin", NULL });
+  g_string_append (f->log, run.err);
   g_assert_cmpint (run.status, ==, 0);
   cli_ok (f, (const char * const[]) { "sync", NULL }, NULL);
+  /* A reader of the cache all along, as the app would be: the CLI's last
+   * close then leaves the WAL and the shared memory file to be scanned. */
+  {
+    g_autofree char *cache = g_build_filename (f->data_home, "access-manager", "cache.sqlite", NULL);
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_open_v2 (cache, &reader, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (reader, "SELECT count(*) FROM passcodes", -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    sqlite3_finalize (stmt);
+  }
 
   lock = a_lock (f);
   lock_id = json_object_get_string_member (lock, "id");
@@ -258,7 +403,11 @@ test_code_story (Fixture       *f,
 
   am_test_run_clear (&run);
   am_test_run_cli (&run, NULL, f->data_home, (const char * const[]) { "status", NULL });
+  g_string_append (f->log, run.err);
   g_assert_nonnull (strstr (run.out, "Waiting for the cloud: 0 changes"));
+
+  assert_no_secrets (f, lock_id, code);
+  sqlite3_close (reader);
 }
 
 /* Bluetooth off: a sentence, and the CLI says what to do. */
@@ -303,6 +452,18 @@ fixture_set_up (Fixture       *f,
   f->dir = g_dir_make_tmp ("test-ble-e2e-XXXXXX", &error);
   g_assert_no_error (error);
   f->data_home = g_build_filename (f->dir, "data", NULL);
+  f->log = g_string_new (NULL);
+  /* Everything the CLI writes lands in the test's folder, the settings
+   * too, and its debug lines go to the log with the rest. */
+  {
+    g_autofree char *config = g_build_filename (f->dir, "config", NULL);
+    g_autofree char *cache = g_build_filename (f->dir, "cache", NULL);
+
+    am_test_cli_setenv ("XDG_CONFIG_HOME", config);
+    am_test_cli_setenv ("XDG_CACHE_HOME", cache);
+    am_test_cli_setenv ("GSETTINGS_BACKEND", "keyfile");
+    am_test_cli_setenv ("G_MESSAGES_DEBUG", "all");
+  }
   am_test_server_init_demo (&f->server, f->dir);
   am_test_server_start (&f->server);
 }
@@ -321,6 +482,7 @@ fixture_tear_down (Fixture       *f,
   }
   g_free (f->dir);
   g_free (f->data_home);
+  g_string_free (f->log, TRUE);
 }
 
 int

@@ -321,6 +321,29 @@ test_passcode_create_body (void)
   g_assert_error (error, AM_ERROR, AM_ERROR_INVALID_DATA);
 }
 
+/* json-glib reads a lone surrogate escape into bytes that are not UTF-8;
+ * such text never reaches the cache or a label (found by fuzz-cloud-json). */
+static void
+test_text_not_utf8_refused (void)
+{
+  g_autoptr(JsonObject) property = parse_object (
+    "{\"id\": \"7c2e7a3d-3333-4444-a555-b66677788899\", \"name\": \"Maple \\ud800 Court\","
+    " \"address\": \"12 Maple Ct\", \"city\": \"Austin\", \"region\": \"TX\", \"postal_code\": \"78701\","
+    " \"timezone\": \"America/Chicago\", \"updated_at\": \"2025-03-10T09:46:40Z\"}");
+  g_autoptr(JsonObject) odd_error = parse_object (
+    "{\"error\": {\"code\": \"forbidden\", \"message\": \"No \\udc00 way.\"}}");
+  g_autoptr(AmProperty) refused = NULL;
+  g_autoptr(GError) error = NULL;
+
+  refused = am_property_from_json (property, &error);
+  g_assert_null (refused);
+  g_assert_error (error, AM_ERROR, AM_ERROR_INVALID_DATA);
+  g_assert_nonnull (strstr (error->message, "“name”"));
+
+  /* An error answer's words are only shown when they are text. */
+  g_assert_false (am_cloud_error_from_json (odd_error, NULL, NULL));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -336,6 +359,7 @@ main (int    argc,
   g_test_add_func ("/cloud-json/error/body-both-ways", test_error_body);
   g_test_add_func ("/cloud-json/events/upload-without-lock-and-passcode", test_events_upload);
   g_test_add_func ("/cloud-json/passcode/create-body-both-ways", test_passcode_create_body);
+  g_test_add_func ("/cloud-json/text/not-utf8-refused", test_text_not_utf8_refused);
 
   return g_test_run ();
 }

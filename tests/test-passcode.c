@@ -3,8 +3,11 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "am-error.h"
 #include "am-passcode.h"
+#include "am-secret-memory.h"
 #include "am-test-vectors.h"
 #include "am-time.h"
 
@@ -603,6 +606,34 @@ test_group_digits (void)
   g_assert_cmpstr (twelve, ==, "508 789 600 212");
 }
 
+/* What held a key, a token or code digits is zero afterwards, every byte
+ * of it, also where the compiler could see no later read. */
+static void
+test_secret_memory_wipe (void)
+{
+  guint8 *key = g_malloc (32);
+  char code[AM_PASSCODE_MAX_DIGITS + 1] = "4837830129";
+  char *token = g_strdup ("3q2+7wAAAAC0ZXN0LXRva2VuLXRoYXQtaXMtc2VjcmV0");
+  gsize token_len = strlen (token);
+
+  memset (key, 0xa5, 32);
+  am_secret_memory_wipe (key, 32);
+  for (guint i = 0; i < 32; i++)
+    g_assert_cmpuint (key[i], ==, 0);
+  am_secret_memory_wipe (code, sizeof code);
+  for (guint i = 0; i < sizeof code; i++)
+    g_assert_cmpint (code[i], ==, 0);
+  am_secret_memory_wipe (token, token_len);
+  for (gsize i = 0; i < token_len; i++)
+    g_assert_cmpint (token[i], ==, 0);
+  /* NULL and empty are no-ops. */
+  am_secret_memory_wipe (NULL, 10);
+  am_secret_memory_free (NULL);
+  am_secret_memory_free (g_strdup (""));
+  g_free (token);
+  g_free (key);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -610,6 +641,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/passcode/vectors/derivation", test_vectors_derivation);
+  g_test_add_func ("/passcode/secret-memory/wipe-zeroes-every-byte", test_secret_memory_wipe);
   g_test_add_func ("/passcode/vectors/window", test_vectors_window);
   g_test_add_func ("/passcode/subkey/ble", test_ble_subkey);
   g_test_add_func ("/passcode/spec-first-example", test_spec_first_example);

@@ -1147,8 +1147,9 @@ test_keys_without_permission_is_403 (Fixture       *f,
   g_autoptr(Reply) vendor_b = send_request (f, "GET", path_b, f->vendor, NULL);
 
   assert_error (viewer, 403, "forbidden");
-  assert_error (nobody, 403, "forbidden");
-  assert_error (vendor_b, 403, "forbidden");
+  /* Without a grant on the property, its lock is unknown to them. */
+  assert_error (nobody, 404, "not_found");
+  assert_error (vendor_b, 404, "not_found");
 }
 
 static void
@@ -1232,7 +1233,7 @@ test_passcode_without_generate_codes_is_403 (Fixture       *f,
 
   assert_error (viewer, 403, "forbidden");
   assert_error (vendor, 403, "forbidden");
-  assert_error (nobody, 403, "forbidden");
+  assert_error (nobody, 404, "not_found");
   g_assert_cmpint (am_server_db_count (f->db, "passcodes"), ==, 0);
 }
 
@@ -1370,7 +1371,7 @@ test_passcode_revoke_without_permission_is_403 (Fixture       *f,
                                            f->agent, NULL);
 
   assert_error (viewer, 403, "forbidden");
-  assert_error (nobody, 403, "forbidden");
+  assert_error (nobody, 404, "not_found");
   assert_error (unknown, 404, "not_found");
 }
 
@@ -1500,7 +1501,7 @@ test_events_without_ble_unlock_is_403 (Fixture       *f,
   g_autoptr(Reply) unknown = post_events (f, f->agent, "3f2a9c4e-8b1d-4e7a-9c6f-2d5b8e1a7c30", e1);
 
   assert_error (viewer, 403, "forbidden");
-  assert_error (vendor_b, 403, "forbidden");
+  assert_error (vendor_b, 404, "not_found");
   assert_error (unknown, 404, "not_found");
   g_assert_cmpint (am_server_db_count (f->db, "lock_events"), ==, 0);
 }
@@ -1566,7 +1567,7 @@ test_unlocks_without_ble_unlock_is_403 (Fixture       *f,
   g_autoptr(Reply) invalid = send_request (f, "POST", "/v1/unlocks", f->agent, "{\"id\": \"nope\"}");
 
   assert_error (viewer, 403, "forbidden");
-  assert_error (vendor_b, 403, "forbidden");
+  assert_error (vendor_b, 404, "not_found");
   assert_error (invalid, 422, "invalid");
   g_assert_cmpint (am_server_db_count (f->db, "unlocks"), ==, 0);
 }
@@ -2023,6 +2024,174 @@ test_command_usage_and_invite (void)
   }
 }
 
+/* Tests: the permissions matrix */
+
+/* What each permission, alone on property A, opens; a grant without
+ * permissions; no grant at all (A does not exist for them: 404, never 403,
+ * which would tell that it does); no session. One row a caller, one column
+ * an endpoint that acts on a property's records. */
+typedef struct
+{
+  const char *who;
+  const char *permission;       /* NULL: no grant; "": a grant without permissions */
+  gboolean    anonymous;
+  guint       key;              /* GET /v1/locks/{A lock}/key */
+  guint       create;           /* POST /v1/passcodes */
+  guint       revoke;           /* POST /v1/passcodes/{id}/revoke */
+  guint       events;           /* POST /v1/locks/{id}/events */
+  guint       unlock;           /* POST /v1/unlocks */
+  guint       key_b;            /* GET /v1/locks/{B lock}/key: no grant on B */
+  guint       sync;             /* GET /v1/sync */
+  guint       me;               /* GET /v1/me */
+} MatrixRow;
+
+static const MatrixRow permission_matrix[] = {
+  { "generate-codes",   AM_PERMISSION_GENERATE_CODES,   FALSE, 200, 201, 403, 403, 403, 404, 200, 200 },
+  { "ble-unlock",       AM_PERMISSION_BLE_UNLOCK,       FALSE, 200, 403, 403, 200, 201, 404, 200, 200 },
+  { "view-activity",    AM_PERMISSION_VIEW_ACTIVITY,    FALSE, 403, 403, 403, 403, 403, 404, 200, 200 },
+  { "revoke-codes",     AM_PERMISSION_REVOKE_CODES,     FALSE, 403, 403, 200, 403, 403, 404, 200, 200 },
+  { "rename-locks",     AM_PERMISSION_RENAME_LOCKS,     FALSE, 403, 403, 403, 403, 403, 404, 200, 200 },
+  { "change-lock-mode", AM_PERMISSION_CHANGE_LOCK_MODE, FALSE, 403, 403, 403, 403, 403, 404, 200, 200 },
+  { "view-master-code", AM_PERMISSION_VIEW_MASTER_CODE, FALSE, 403, 403, 403, 403, 403, 404, 200, 200 },
+  { "empty-grant",      "",                             FALSE, 403, 403, 403, 403, 403, 404, 200, 200 },
+  { "no-grant",         NULL,                           FALSE, 404, 404, 404, 404, 404, 404, 200, 200 },
+  { "no-session",       NULL,                           TRUE,  401, 401, 401, 401, 401, 401, 401, 401 },
+};
+
+static void
+assert_status (Reply      *reply,
+               const char *who,
+               const char *what,
+               guint       expected)
+{
+  g_assert_no_error (reply->error);
+  if (reply->status != expected)
+    g_error ("%s: %s answered %u, expected %u", who, what, reply->status, expected);
+  if (expected >= 400)
+    assert_error (reply, expected, NULL);
+}
+
+/* Whether a text names anything of property A: its id, name, locks. */
+static gboolean
+names_property_a (Fixture    *f,
+                  const char *text)
+{
+  return strstr (text, f->prop_a) != NULL || strstr (text, f->lock_a1) != NULL ||
+         strstr (text, f->lock_a2) != NULL || strstr (text, "Lakeview Terrace") != NULL;
+}
+
+static void
+test_permission_matrix (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  guint n_cells = 0;
+  gint64 n_passcodes = 0, n_events = 0, n_unlocks = 0;
+
+  for (guint r = 0; r < G_N_ELEMENTS (permission_matrix); r++)
+    {
+      const MatrixRow *row = &permission_matrix[r];
+      g_autofree char *email = g_strdup_printf ("%s@example.com", row->who);
+      g_autofree char *user_id = NULL;
+      g_autofree char *token = NULL;
+      g_autofree char *key_path = g_strdup_printf ("/v1/locks/%s/key", f->lock_a1);
+      g_autofree char *key_b_path = g_strdup_printf ("/v1/locks/%s/key", f->lock_b1);
+      g_autofree char *revoke_path = NULL;
+      g_autofree char *event = NULL;
+      g_autofree char *unlock_id = g_uuid_string_random ();
+      g_autoptr(AmPasscodeRecord) theirs = NULL;
+      g_autoptr(AmPasscodeRecord) agents = NULL;
+      g_autoptr(Reply) key = NULL;
+      g_autoptr(Reply) create = NULL;
+      g_autoptr(Reply) revoke = NULL;
+      g_autoptr(Reply) events = NULL;
+      g_autoptr(Reply) unlock = NULL;
+      g_autoptr(Reply) key_b = NULL;
+      g_autoptr(Reply) sync = NULL;
+      g_autoptr(Reply) me = NULL;
+
+      user_id = am_server_db_add_user (f->db, email, "Matrix User", PASSWORD, &error);
+      g_assert_no_error (error);
+      if (row->permission != NULL)
+        {
+          const char *one[] = { row->permission, NULL };
+          const char *none[] = { NULL };
+
+          g_assert_true (am_server_db_set_grant (f->db, user_id, f->prop_a,
+                                                 *row->permission != '\0' ? one : none, &error));
+          g_assert_no_error (error);
+        }
+      if (!row->anonymous)
+        token = sign_in (f, email, PASSWORD);
+
+      /* A code of the agent's, of A, for the revoke; one window a row. */
+      agents = issue (f, f->agent, f->lock_a1, 3600 * (2 * r + 1), 5);
+      revoke_path = g_strdup_printf ("/v1/passcodes/%s/revoke", agents->id);
+      theirs = passcode_request (f->lock_a1, 10, 0, 3600 * (2 * r + 2), 5);
+      event = event_json (100 + r, "ble_unlock", now_s () - 60, 0, 0, NULL);
+
+      key = send_request (f, "GET", key_path, token, NULL);
+      create = post_passcode (f, token, theirs);
+      revoke = send_request (f, "POST", revoke_path, token, NULL);
+      events = post_events (f, token, f->lock_a1, event);
+      unlock = post_unlock (f, token, unlock_id, f->lock_a1, now_s (), "ok");
+      key_b = send_request (f, "GET", key_b_path, token, NULL);
+      sync = send_request (f, "GET", "/v1/sync", token, NULL);
+      me = send_request (f, "GET", "/v1/me", token, NULL);
+
+      assert_status (key, row->who, "GET key", row->key);
+      assert_status (create, row->who, "POST passcodes", row->create);
+      assert_status (revoke, row->who, "POST revoke", row->revoke);
+      assert_status (events, row->who, "POST events", row->events);
+      assert_status (unlock, row->who, "POST unlocks", row->unlock);
+      assert_status (key_b, row->who, "GET key of another property", row->key_b);
+      assert_status (sync, row->who, "GET sync", row->sync);
+      assert_status (me, row->who, "GET me", row->me);
+      n_cells += 8;
+
+      /* What was refused changed nothing. */
+      n_passcodes += 1 + (row->create == 201);
+      n_events += row->events == 200;
+      n_unlocks += row->unlock == 201;
+      g_assert_cmpint (am_server_db_count (f->db, "passcodes"), ==, n_passcodes);
+      g_assert_cmpint (am_server_db_count (f->db, "lock_events"), ==, n_events);
+      g_assert_cmpint (am_server_db_count (f->db, "unlocks"), ==, n_unlocks);
+
+      if (row->sync == 200)
+        {
+          gsize len;
+          const char *text = g_bytes_get_data (sync->body, &len);
+          g_autofree char *body = g_strndup (text, len);
+          g_autoptr(AmSyncPage) page = NULL;
+          gboolean sees_a = FALSE, sees_agents = FALSE, more = FALSE;
+
+          page = am_sync_page_from_json (reply_object (sync), &more, &error);
+          g_assert_no_error (error);
+          for (guint i = 0; i < page->properties->len; i++)
+            sees_a |= g_str_equal (am_property_get_id (g_ptr_array_index (page->properties, i)), f->prop_a);
+          for (guint i = 0; i < page->passcodes->len; i++)
+            sees_agents |= g_str_equal (((AmPasscodeRecord *) g_ptr_array_index (page->passcodes, i))->id,
+                                        agents->id);
+          /* A grant shows the property; activity only with view_activity. */
+          g_assert_cmpint (sees_a, ==, row->permission != NULL);
+          g_assert_cmpint (sees_agents, ==, g_strcmp0 (row->permission, AM_PERMISSION_VIEW_ACTIVITY) == 0);
+          /* Without a grant, nothing of A anywhere in the answer. */
+          if (row->permission == NULL && names_property_a (f, body))
+            g_error ("%s: the sync names property A: %s", row->who, body);
+        }
+      if (row->me == 200 && row->permission == NULL)
+        {
+          gsize len;
+          const char *text = g_bytes_get_data (me->body, &len);
+          g_autofree char *body = g_strndup (text, len);
+
+          g_assert_false (names_property_a (f, body));
+        }
+    }
+  g_test_message ("permissions matrix: %u callers x 8 endpoints = %u cells", (guint) G_N_ELEMENTS (permission_matrix),
+                  n_cells);
+}
+
 static void
 add (const char *path,
      void      (*test) (Fixture *, gconstpointer))
@@ -2085,6 +2254,7 @@ main (int    argc,
   add ("/server/events/invalid-is-422", test_events_invalid_is_422);
   add ("/server/unlocks/create-is-idempotent-on-id", test_unlocks_create_is_idempotent);
   add ("/server/unlocks/without-ble-unlock-is-403", test_unlocks_without_ble_unlock_is_403);
+  add ("/server/permissions/matrix-every-endpoint-every-permission", test_permission_matrix);
   add ("/server/http/body-over-1-mib-is-413", test_body_over_1_mib_is_413);
   add ("/server/http/unknown-path-is-404", test_unknown_path_is_404);
   g_test_add_func ("/server/http/https-with-the-test-certificate", test_https_with_test_certificate);

@@ -489,6 +489,12 @@ print_issued (AmPasscodeRecord *record,
       text = json_generator_to_data (generator, NULL);
       printf ("%s\n", text);
       am_secret_memory_wipe (text, strlen (text));
+      /* And json-glib's copy of the digits, in the tree. */
+      {
+        char *in_tree = (char *) json_object_get_string_member (json_node_get_object (root), "code");
+
+        am_secret_memory_wipe (in_tree, strlen (in_tree));
+      }
       return;
     }
 

@@ -209,6 +209,9 @@ main (int    argc,
 
   am_i18n_init ();
   g_set_prgname ("access-manager-cli");
+  /* Debug lines (G_MESSAGES_DEBUG) go to stderr with the rest of the log,
+   * never into the output a script reads (--json, a code). */
+  g_log_writer_default_set_use_stderr (TRUE);
 
   status = parse_global_options (&argc, &argv);
   if (status != AM_CLI_EXIT_OK)

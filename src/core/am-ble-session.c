@@ -232,10 +232,13 @@ static void
 set_state (AmBleSession      *self,
            AmBleSessionState  state)
 {
+  g_autofree char *name = NULL;
+
   if (self->state == state)
     return;
 
-  g_debug ("%s", g_enum_to_string (AM_TYPE_BLE_SESSION_STATE, state));
+  name = g_enum_to_string (AM_TYPE_BLE_SESSION_STATE, state);
+  g_debug ("%s", name);
   self->state = state;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }

@@ -146,7 +146,9 @@ read_string (Reader      *r,
     return FALSE;
   if (node == NULL)
     return TRUE;
-  if (!node_is (node, G_TYPE_STRING))
+  /* json-glib turns a lone surrogate (\ud800) into bytes that are not
+   * UTF-8: such a string would reach the cache and the labels. */
+  if (!node_is (node, G_TYPE_STRING) || !g_utf8_validate (json_node_get_string (node), -1, NULL))
     {
       g_autofree char *label = field_label (r, field);
 
@@ -179,11 +181,13 @@ read_text (Reader      *r,
   return TRUE;
 }
 
-/* The node's text, or NULL when it holds something else. */
+/* The node's text, or NULL when it holds something else or is not UTF-8. */
 static const char *
 node_string (JsonNode *node)
 {
-  return node_is (node, G_TYPE_STRING) ? json_node_get_string (node) : NULL;
+  const char *text = node_is (node, G_TYPE_STRING) ? json_node_get_string (node) : NULL;
+
+  return text != NULL && g_utf8_validate (text, -1, NULL) ? text : NULL;
 }
 
 /* A UUID, kept in lower case whatever case it came in. */

@@ -89,6 +89,7 @@ typedef struct
   guint       next_held;
   gboolean    clearing;     /* the vault call under way clears keys */
   gboolean    pulling;      /* the pull has asked for its first page */
+  GHashTable *cursors;      /* the cursors this pull started from or applied */
 } Run;
 
 static void run_step (GTask *task);
@@ -101,6 +102,7 @@ run_free (Run *run)
   g_clear_pointer (&run->outbox, g_ptr_array_unref);
   g_clear_pointer (&run->keyed_locks, g_ptr_array_unref);
   g_clear_pointer (&run->held_keys, g_ptr_array_unref);
+  g_clear_pointer (&run->cursors, g_hash_table_unref);
   g_free (run);
 }
 
@@ -392,6 +394,7 @@ on_page_cb (GObject      *source,
   g_autoptr(AmSyncPage) page = NULL;
   GError *error = NULL;
   gboolean more = FALSE;
+  guint n_records;
 
   page = am_cloud_client_sync_finish (AM_CLOUD_CLIENT (source), result, &more, &error);
   if (page == NULL && g_error_matches (error, AM_CLOUD_ERROR, AM_CLOUD_ERROR_CURSOR_GONE) &&
@@ -400,6 +403,7 @@ on_page_cb (GObject      *source,
       g_debug ("The cloud no longer serves the cursor: syncing from scratch");
       g_clear_error (&error);
       run->restarts++;
+      g_hash_table_remove_all (run->cursors);
       if (!am_store_begin_full_sync (self->store, &error))
         {
           fail_or_retry (task, error);
@@ -411,6 +415,28 @@ on_page_cb (GObject      *source,
   if (page == NULL)
     {
       fail_or_retry (task, error);
+      return;
+    }
+
+  /* A cloud that lies about its pages must not make the pull go round
+   * forever, nor put more in one transaction than was asked for: a page
+   * that says more follows, with a cursor this pull already had (a page
+   * sent again, a cursor gone back), or a page over the limit, is refused
+   * before it touches the cache. */
+  n_records = page->properties->len + page->locks->len + page->grants->len + page->passcodes->len +
+              page->events->len + page->unlocks->len + page->deleted->len;
+  if (more && g_hash_table_contains (run->cursors, page->cursor))
+    {
+      fail_or_retry (task, g_error_new_literal (AM_CLOUD_ERROR, AM_CLOUD_ERROR_BAD_RESPONSE,
+                                                _("The cloud sent a page of changes it had sent before, so the sync would never end. What came before it is kept; sync again later, and if this keeps happening, tell the cloud’s administrator.")));
+      return;
+    }
+  if (n_records > self->page_limit)
+    {
+      fail_or_retry (task, g_error_new (AM_CLOUD_ERROR, AM_CLOUD_ERROR_BAD_RESPONSE,
+                                        /* Translators: the first %u is a number of records, the second the most that was asked for */
+                                        _("The cloud sent %u records in one page where at most %u were asked for. Your local cache is unchanged; sync again later, and if this keeps happening, tell the cloud’s administrator."),
+                                        n_records, self->page_limit));
       return;
     }
 
@@ -430,6 +456,7 @@ on_page_cb (GObject      *source,
       return;
     }
 
+  g_hash_table_add (run->cursors, g_strdup (page->cursor));
   run->failures = 0;
   self->pages++;
   self->records += page->properties->len + page->locks->len + page->grants->len +
@@ -472,6 +499,9 @@ pull_page (GTask *task)
           return;
         }
       run->pulling = TRUE;
+      run->cursors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      if (stored != NULL && !am_store_is_full_sync (self->store))
+        g_hash_table_add (run->cursors, g_steal_pointer (&stored));
     }
   cursor = am_store_get_cursor (self->store);
   am_cloud_client_sync_async (self->client, cursor, self->page_limit,

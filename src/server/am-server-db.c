@@ -937,16 +937,25 @@ permission_label (const char *permission)
 }
 
 /* Whether the user holds one of @any_of (NULL-terminated) on the
- * property; FORBIDDEN otherwise. */
+ * property; FORBIDDEN otherwise. A user without a grant on the property
+ * sees nothing of it: its records are NOT_FOUND to them, with @unknown,
+ * the sentence for a record that does not exist, so that no answer tells
+ * what exists where they may not look. */
 static gboolean
 require_permission (AmServerDb         *self,
                     const char         *user_id,
                     const char         *property_id,
                     const char * const *any_of,
+                    const char         *unknown,
                     GError            **error)
 {
   g_auto(GStrv) permissions = lookup_permissions (self, user_id, property_id);
 
+  if (permissions == NULL)
+    {
+      g_set_error_literal (error, AM_SERVER_ERROR, AM_SERVER_ERROR_NOT_FOUND, unknown);
+      return FALSE;
+    }
   for (guint i = 0; permissions != NULL && any_of[i] != NULL; i++)
     if (g_strv_contains ((const char * const *) permissions, any_of[i]))
       return TRUE;
@@ -1897,7 +1906,8 @@ am_server_db_create_passcode (AmServerDb         *db,
       set_not_found (error, _("There is no such lock. Sync and try again."));
       return tx_fail (db);
     }
-  if (!require_permission (db, user->id, lock->property_id, needed, error))
+  if (!require_permission (db, user->id, lock->property_id, needed,
+                           _("There is no such lock. Sync and try again."), error))
     return tx_fail (db);
 
   request_text = passcode_request_text (request);
@@ -1963,7 +1973,8 @@ am_server_db_revoke_passcode (AmServerDb         *db,
       set_not_found (error, _("There is no such passcode. Sync and try again."));
       return tx_fail (db);
     }
-  if (!require_permission (db, user->id, lock->property_id, needed, error))
+  if (!require_permission (db, user->id, lock->property_id, needed,
+                           _("There is no such passcode. Sync and try again."), error))
     return tx_fail (db);
   if (record->revoked_at != 0)
     {
@@ -2145,7 +2156,8 @@ am_server_db_check_lock_permission (AmServerDb  *db,
       set_not_found (error, _("There is no such lock. Sync and try again."));
       return FALSE;
     }
-  return require_permission (db, user_id, lock->property_id, needed, error);
+  return require_permission (db, user_id, lock->property_id, needed,
+                             _("There is no such lock. Sync and try again."), error);
 }
 
 gboolean
@@ -2564,7 +2576,8 @@ am_server_db_get_lock_key (AmServerDb  *db,
       set_not_found (error, _("There is no such lock. Sync and try again."));
       return NULL;
     }
-  if (!require_permission (db, user_id, lock->property_id, needed, error))
+  if (!require_permission (db, user_id, lock->property_id, needed,
+                           _("There is no such lock. Sync and try again."), error))
     return NULL;
 
   key = g_new0 (AmCloudLockKey, 1);
