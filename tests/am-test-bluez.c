@@ -108,13 +108,20 @@ wait_for_name (AmTestBus  *bus,
 AmTestBus *
 am_test_bluez_start (const char *template_path)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GError) error = NULL;
-  AmTestBus *bus;
-
   if (template_path == NULL)
     template_path = g_getenv ("AM_SIM_TEMPLATE");
   g_assert_nonnull (template_path);
+
+  return am_test_dbusmock_start (template_path, "org.bluez");
+}
+
+AmTestBus *
+am_test_dbusmock_start (const char *template,
+                        const char *name)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  AmTestBus *bus;
 
   bus = am_test_bus_start ();
   bus->log_path = g_build_filename (bus->dir, "dbusmock.log", NULL);
@@ -125,12 +132,12 @@ am_test_bluez_start (const char *template_path)
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   bus->mock = g_subprocess_launcher_spawn (launcher, &error,
                                            "/usr/bin/python3", "-m", "dbusmock", "--system",
-                                           "--template", template_path,
+                                           "--template", template,
                                            "-l", bus->log_path,
                                            NULL);
   g_assert_no_error (error);
 
-  wait_for_name (bus, "org.bluez");
+  wait_for_name (bus, name);
   return bus;
 }
 

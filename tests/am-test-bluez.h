@@ -19,6 +19,10 @@ AmTestBus  *am_test_bus_start              (void);
 /* As above, with python-dbusmock serving org.bluez from @template_path
  * (NULL: $AM_SIM_TEMPLATE). */
 AmTestBus  *am_test_bluez_start            (const char    *template_path);
+/* As above, with python-dbusmock serving @name from @template (a file,
+ * or the name of one of dbusmock's own, such as "logind"). */
+AmTestBus  *am_test_dbusmock_start         (const char    *template,
+                                            const char    *name);
 /* Kills the mock and the bus, and lets go of the process's system bus
  * connection without dying of it. */
 void        am_test_bus_stop               (AmTestBus     *bus);

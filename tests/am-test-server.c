@@ -76,6 +76,22 @@ am_test_server_init_demo (AmTestServer *server,
   server->url = g_strdup_printf ("http://127.0.0.1:%u", server->port);
 }
 
+/**
+ * am_test_server_init:
+ * @server: an empty server
+ * @db_path: its database, made by the test
+ *
+ * Picks a port for a server of @db_path; not started.
+ */
+void
+am_test_server_init (AmTestServer *server,
+                     const char   *db_path)
+{
+  server->db_path = g_strdup (db_path);
+  server->port = free_port ();
+  server->url = g_strdup_printf ("http://127.0.0.1:%u", server->port);
+}
+
 /* A server outlives no test: it goes with the test's process, also when a
  * failed assertion aborts it before its teardown. */
 static void
@@ -97,9 +113,13 @@ am_test_server_start (AmTestServer *server)
   g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GError) error = NULL;
 
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autofree char *dir = g_path_get_dirname (server->db_path);
+  g_autofree char *log = g_build_filename (dir, "server.log", NULL);
 
+  /* Its log, next to its database, for the tests that read it (no
+   * secrets in it, test-ble-e2e). */
+  g_subprocess_launcher_set_stderr_file_path (launcher, log);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   server->process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("AM_SERVER"), "serve",
                                                  "--db", server->db_path, "--listen", listen, NULL);

@@ -24,6 +24,8 @@ typedef struct
 
 char *am_test_server_run          (const char * const *args,
                                    int                *status);
+void  am_test_server_init         (AmTestServer       *server,
+                                   const char         *db_path);
 void  am_test_server_init_demo    (AmTestServer       *server,
                                    const char         *dir);
 void  am_test_server_start        (AmTestServer       *server);

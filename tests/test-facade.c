@@ -22,6 +22,8 @@
 #include "am-server.h"
 #include "am-store-private.h"
 #include "am-test-bluez.h"
+#include "am-test-csv.h"
+#include "am-test-records.h"
 #include "am-vault.h"
 
 #define WAIT_TIMEOUT_USEC   (60 * G_USEC_PER_SEC)
@@ -905,6 +907,157 @@ test_no_key (Fixture       *f,
   request_clear (&request);
 }
 
+/* Activity */
+
+static gboolean
+derive_again (Fixture          *f,
+              AmPasscodeRecord *record,
+              char              code[AM_PASSCODE_MAX_DIGITS + 1],
+              GError          **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  am_facade_derive_code_async (f->facade, record, NULL, on_done_cb, &result);
+  return am_facade_derive_code_finish (f->facade, await (&result), code, error);
+}
+
+static AmPasscodeRecord *
+facade_revoke (Fixture          *f,
+               AmPasscodeRecord *record,
+               GError          **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  am_facade_revoke_passcode_async (f->facade, record, NULL, on_done_cb, &result);
+  return am_facade_revoke_passcode_finish (f->facade, await (&result), error);
+}
+
+/* The story of a code on the lock's page: listed newest first, shown
+ * again with the same digits, revoked in the cloud and pending until the
+ * lock learns of it. */
+static void
+test_activity_show_again_and_revoke (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AmLock) lock = NULL;
+  g_autoptr(AmPasscodeRecord) first = NULL;
+  g_autoptr(AmPasscodeRecord) second = NULL;
+  g_autoptr(AmPasscodeRecord) newest = NULL;
+  g_autoptr(AmPasscodeRecord) revoked = NULL;
+  g_autoptr(AmPasscodeRecord) cached = NULL;
+  g_autoptr(AmRecordList) passcodes = NULL;
+  g_autoptr(GHashTable) pending = NULL;
+  AmIssueRequest early = timed_request (1);
+  AmIssueRequest late = timed_request (5);
+  char issued[AM_PASSCODE_MAX_DIGITS + 1] = { 0 };
+  char again[AM_PASSCODE_MAX_DIGITS + 1] = { 0 };
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  sign_in_and_sync (f);
+  lock = cached_lock (f, f->front);
+  g_assert_true (am_facade_holds_key (f->facade, lock));
+  g_assert_true (am_facade_may (f->facade, f->austin, AM_PERMISSION_REVOKE_CODES));
+  g_assert_false (am_facade_may (f->facade, f->pune, AM_PERMISSION_REVOKE_CODES));
+
+  first = issue (f, lock, &early, issued, &error);
+  g_assert_no_error (error);
+  am_secret_memory_wipe (issued, sizeof issued);
+  second = issue (f, lock, &late, issued, &error);
+  g_assert_no_error (error);
+
+  /* Newest first. */
+  passcodes = am_facade_list_passcodes (f->facade, f->front);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (passcodes)), ==, 2);
+  newest = g_list_model_get_item (G_LIST_MODEL (passcodes), 0);
+  g_assert_cmpstr (am_passcode_record_get_id (newest), ==, am_passcode_record_get_id (second));
+
+  /* Shown again: the very digits handed out when it was issued. */
+  g_assert_true (derive_again (f, newest, again, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (again, ==, issued);
+  am_secret_memory_wipe (issued, sizeof issued);
+  am_secret_memory_wipe (again, sizeof again);
+
+  WAIT_UNTIL (am_facade_get_outbox_count (f->facade) == 0);
+  g_assert_cmpint (am_facade_get_passcode_status (f->facade, second, NULL, now), ==, AM_PASSCODE_STATUS_SCHEDULED);
+
+  /* Revoked in the cloud, and in the cache at once: pending until the
+   * lock's log says it took the code off its list. */
+  revoked = facade_revoke (f, second, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (revoked);
+  g_assert_cmpint (am_passcode_record_get_revoked_at (revoked), >, 0);
+  cached = am_store_get_passcode (am_facade_get_store (f->facade), am_passcode_record_get_id (second));
+  g_assert_cmpint (am_passcode_record_get_revoked_at (cached), >, 0);
+  g_assert_cmpstr (am_passcode_record_get_revoked_by_name (cached), ==, "Lee Agent");
+  pending = am_facade_list_pending_revocations (f->facade, f->front);
+  g_assert_cmpuint (g_hash_table_size (pending), ==, 1);
+  g_assert_true (g_hash_table_contains (pending, am_passcode_record_get_id (second)));
+  g_assert_cmpint (am_facade_get_passcode_status (f->facade, cached, pending, now),
+                   ==, AM_PASSCODE_STATUS_REVOCATION_PENDING);
+  g_assert_cmpint (am_facade_get_passcode_status (f->facade, cached, NULL, now),
+                   ==, AM_PASSCODE_STATUS_REVOCATION_PENDING);
+  g_assert_cmpint (am_facade_get_passcode_status (f->facade, first, pending, now),
+                   ==, AM_PASSCODE_STATUS_SCHEDULED);
+  request_clear (&early);
+  request_clear (&late);
+}
+
+/* Revoking needs the cloud and the permission; each refusal a sentence,
+ * and the cache unchanged. */
+static void
+test_activity_revoke_refused (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AmLock) lock = NULL;
+  g_autoptr(AmLock) gate = NULL;
+  g_autoptr(AmPasscodeRecord) record = NULL;
+  g_autoptr(AmPasscodeRecord) revoked = NULL;
+  g_autoptr(AmPasscodeRecord) cached = NULL;
+  g_autoptr(AmPasscodeRecord) foreign = am_passcode_record_new_empty ();
+  AmIssueRequest request = timed_request (1);
+  char code[AM_PASSCODE_MAX_DIGITS + 1] = { 0 };
+
+  sign_in_and_sync (f);
+  lock = cached_lock (f, f->front);
+  gate = cached_lock (f, f->gate);
+  record = issue (f, lock, &request, code, &error);
+  g_assert_no_error (error);
+  am_secret_memory_wipe (code, sizeof code);
+  WAIT_UNTIL (am_facade_get_outbox_count (f->facade) == 0);
+
+  /* A code of a lock where the user may only look. */
+  foreign->id = g_uuid_string_random ();
+  foreign->lock_id = g_strdup (f->gate);
+  foreign->kv = am_lock_get_kv (gate);
+  revoked = facade_revoke (f, foreign, &error);
+  g_assert_null (revoked);
+  g_assert_error (error, AM_ERROR, AM_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpstr (error->message, ==,
+                   "You may not revoke codes of this property. Ask your administrator for the permission.");
+  g_clear_error (&error);
+  g_assert_false (am_facade_holds_key (f->facade, gate));
+  g_assert_false (derive_again (f, foreign, code, &error));
+  g_assert_error (error, AM_ERROR, AM_ERROR_NO_KEY);
+  g_assert_cmpstr (code, ==, "");
+  g_clear_error (&error);
+
+  /* The cloud out of reach: not queued, said plainly. */
+  stop_server (f);
+  revoked = facade_revoke (f, record, &error);
+  g_assert_null (revoked);
+  g_assert_error (error, AM_ERROR, AM_ERROR_CONNECTION_FAILED);
+  g_test_message ("%s", error->message);
+  g_assert_false (am_facade_get_online (f->facade));
+  cached = am_store_get_passcode (am_facade_get_store (f->facade), am_passcode_record_get_id (record));
+  g_assert_cmpint (am_passcode_record_get_revoked_at (cached), ==, 0);
+  g_assert_cmpuint (am_facade_get_outbox_count (f->facade), ==, 0);
+  start_server (f);
+  request_clear (&request);
+}
+
 /* Bluetooth */
 
 /* A visit through the façade: the door opens, and what the lock said
@@ -1016,6 +1169,372 @@ test_properties (Fixture       *f,
   g_assert_cmpint (am_facade_get_last_sync (f->facade), ==, 0);
 }
 
+/* Background sync, notifications and export (issue 7) */
+
+typedef struct
+{
+  GPtrArray *first_used;    /* (element-type AmPasscodeRecord) */
+  GPtrArray *low;           /* (element-type AmLock) */
+} Told;
+
+static void
+on_first_used_cb (AmFacade         *facade,
+                  AmPasscodeRecord *passcode,
+                  AmLock           *lock,
+                  Told             *told)
+{
+  g_assert_cmpstr (am_passcode_record_get_lock_id (passcode), ==, am_lock_get_id (lock));
+  g_ptr_array_add (told->first_used, g_object_ref (passcode));
+}
+
+static void
+on_battery_low_cb (AmFacade *facade,
+                   AmLock   *lock,
+                   Told     *told)
+{
+  g_ptr_array_add (told->low, g_object_ref (lock));
+}
+
+static void
+listen (Fixture *f,
+        Told    *told)
+{
+  told->first_used = g_ptr_array_new_with_free_func (g_object_unref);
+  told->low = g_ptr_array_new_with_free_func (g_object_unref);
+  g_signal_connect (f->facade, "passcode-first-used", G_CALLBACK (on_first_used_cb), told);
+  g_signal_connect (f->facade, "battery-low", G_CALLBACK (on_battery_low_cb), told);
+}
+
+static void
+told_clear (Fixture *f,
+            Told    *told)
+{
+  g_signal_handlers_disconnect_by_data (f->facade, told);
+  g_clear_pointer (&told->first_used, g_ptr_array_unref);
+  g_clear_pointer (&told->low, g_ptr_array_unref);
+}
+
+/* A keypad opening with @passcode, as the lock's log reaches the cloud. */
+static void
+server_keypad_open (Fixture          *f,
+                    const char       *lock_id,
+                    AmPasscodeRecord *passcode,
+                    guint32           seq,
+                    gint64            at)
+{
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  AmLockEventRecord *event = am_lock_event_record_new_empty ();
+
+  event->lock_id = g_strdup (lock_id);
+  event->seq = seq;
+  event->event = g_strdup (AM_LOCK_EVENT_NAME_KEYPAD_OPEN);
+  event->at = at;
+  event->start_h = am_passcode_record_get_start_h (passcode);
+  event->p = am_passcode_record_get_p (passcode);
+  g_ptr_array_add (events, event);
+  g_assert_true (am_server_db_insert_lock_events (f->db, lock_id, events, NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* A code issued here, in the cloud once the push is over. */
+static AmPasscodeRecord *
+issue_and_push (Fixture    *f,
+                const char *lock_id,
+                gint        hours_ahead)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AmLock) lock = cached_lock (f, lock_id);
+  AmIssueRequest request = timed_request (hours_ahead);
+  char code[AM_PASSCODE_MAX_DIGITS + 1] = { 0 };
+  AmPasscodeRecord *record;
+
+  record = issue (f, lock, &request, code, &error);
+  request_clear (&request);
+  am_secret_memory_wipe (code, sizeof code);
+  g_assert_no_error (error);
+  WAIT_UNTIL (am_facade_get_outbox_count (f->facade) == 0 && !am_facade_get_syncing (f->facade));
+  return record;
+}
+
+/* A code someone else issued on @lock_id, straight into the cloud. */
+static AmPasscodeRecord *
+server_passcode_by_other (Fixture    *f,
+                          const char *lock_id,
+                          guint32     start_h)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AmLock) lock = cached_lock (f, lock_id);
+  g_autofree char *other = am_server_db_add_user (f->db, "other@example.com", "Sam Other", PASSWORD, &error);
+  AmPasscodeRecord *record;
+
+  g_assert_no_error (error);
+  record = am_test_passcode (lock, start_h, 5, g_get_real_time () / G_USEC_PER_SEC);
+  g_free (record->created_by_id);
+  record->created_by_id = g_strdup (other);
+  g_free (record->created_by_name);
+  record->created_by_name = g_strdup ("Sam Other");
+  g_assert_true (am_server_db_insert_passcode (f->db, record, &error));
+  g_assert_no_error (error);
+  return record;
+}
+
+/* The first use of a code the user issued, brought by a sync, is told
+ * once; a second use is not, nor someone else's code. */
+static void
+test_first_use_told_once (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AmPasscodeRecord) mine = NULL;
+  g_autoptr(AmPasscodeRecord) theirs = NULL;
+  Told told = { 0 };
+  AmPasscodeRecord *used;
+
+  sign_in_and_sync (f);
+  listen (f, &told);
+  mine = issue_and_push (f, f->front, 0);
+  theirs = server_passcode_by_other (f, f->front, am_passcode_record_get_start_h (mine) + 2);
+  g_assert_true (facade_sync (f, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (told.first_used->len, ==, 0);
+
+  server_keypad_open (f, f->front, mine, 1, am_passcode_record_get_starts_at (mine) + 60);
+  server_keypad_open (f, f->front, theirs, 2, am_passcode_record_get_starts_at (theirs) + 60);
+  g_assert_true (facade_sync (f, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (told.first_used->len, ==, 1);
+  used = g_ptr_array_index (told.first_used, 0);
+  g_assert_cmpstr (am_passcode_record_get_id (used), ==, am_passcode_record_get_id (mine));
+  g_assert_cmpint (am_passcode_record_get_first_used_at (used), ==, am_passcode_record_get_starts_at (mine) + 60);
+
+  /* Used again, synced again: nothing more to tell. */
+  server_keypad_open (f, f->front, mine, 3, am_passcode_record_get_starts_at (mine) + 120);
+  g_assert_true (facade_sync (f, &error));
+  g_assert_true (facade_sync (f, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (told.first_used->len, ==, 1);
+  told_clear (f, &told);
+}
+
+/* A code already used when this computer first sees it (the first sync
+ * after signing in brings every past use) is not news. */
+static void
+test_first_use_not_told_for_past (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AmPasscodeRecord) mine = NULL;
+  Told told = { 0 };
+
+  sign_in_and_sync (f);
+  mine = issue_and_push (f, f->front, 0);
+  server_keypad_open (f, f->front, mine, 1, am_passcode_record_get_starts_at (mine) + 60);
+
+  /* Another computer: a cache of its own, filled from scratch. */
+  g_clear_object (&f->facade);
+  g_free (f->data_dir);
+  f->data_dir = g_build_filename (f->dir, "other-computer", NULL);
+  f->facade = new_facade (f);
+  listen (f, &told);
+  sign_in_and_sync (f);
+  g_assert_true (facade_sync (f, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (told.first_used->len, ==, 0);
+  told_clear (f, &told);
+}
+
+/* A battery falling below 20 % is told once a fall. */
+static void
+test_battery_low_on_transition (Fixture       *f,
+                                gconstpointer  data)
+{
+  static const struct
+  {
+    gint  battery;
+    guint told;
+  } steps[] = {
+    { 50, 0 }, { 20, 0 }, { 19, 1 }, { 10, 1 }, { 5, 1 }, { 80, 1 }, { 15, 2 },
+  };
+  g_autoptr(GError) error = NULL;
+  Told told = { 0 };
+
+  sign_in_and_sync (f);
+  listen (f, &told);
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      g_assert_true (am_server_db_set_lock_battery (f->db, f->front, steps[i].battery,
+                                                    g_get_real_time () / G_USEC_PER_SEC, &error));
+      g_assert_true (facade_sync (f, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (told.low->len, ==, steps[i].told);
+    }
+  g_assert_cmpstr (am_lock_get_id (g_ptr_array_index (told.low, 1)), ==, f->front);
+  g_assert_cmpint (am_lock_get_battery (g_ptr_array_index (told.low, 1)), ==, 15);
+  told_clear (f, &told);
+}
+
+/* The scheduler the façade owns runs real syncs: when the network comes
+ * back, and after a wake from suspend. */
+static void
+test_background_sync_on_events (Fixture       *f,
+                                gconstpointer  data)
+{
+  AmSyncScheduler *scheduler;
+  gint64 last;
+
+  sign_in_and_sync (f);
+  scheduler = am_facade_get_sync_scheduler (f->facade);
+  g_assert_true (am_sync_scheduler_get_active (scheduler));
+  am_sync_scheduler_set_delays (scheduler, 0, 50, 1000);
+  last = am_facade_get_last_sync (f->facade);
+
+  f->syncing_notifies = 0;
+  am_sync_scheduler_network_changed (scheduler, FALSE);
+  am_sync_scheduler_network_changed (scheduler, TRUE);
+  WAIT_UNTIL (f->syncing_notifies >= 2 && !am_facade_get_syncing (f->facade));
+  g_assert_cmpuint (f->syncing_notifies, ==, 2);
+  g_assert_null (am_facade_get_sync_error (f->facade));
+  g_assert_cmpint (am_facade_get_last_sync (f->facade), >=, last);
+
+  am_sync_scheduler_resumed (scheduler);
+  WAIT_UNTIL (f->syncing_notifies >= 4 && !am_facade_get_syncing (f->facade));
+
+  /* Signed out: nothing is due any more. */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    am_facade_sign_out_async (f->facade, NULL, on_done_cb, &result);
+    g_assert_true (am_facade_sign_out_finish (f->facade, await (&result), NULL));
+  }
+  g_assert_false (am_sync_scheduler_get_active (scheduler));
+}
+
+/* The cloud out of reach: the scheduler backs off, and the network
+ * coming back brings the sync at once. */
+static void
+test_background_sync_backs_off (Fixture       *f,
+                                gconstpointer  data)
+{
+  AmSyncScheduler *scheduler;
+
+  sign_in_and_sync (f);
+  scheduler = am_facade_get_sync_scheduler (f->facade);
+  am_sync_scheduler_set_delays (scheduler, 0, 50, 60 * 1000);
+  stop_server (f);
+
+  am_sync_scheduler_resumed (scheduler);
+  WAIT_UNTIL (am_sync_scheduler_get_failures (scheduler) == 1);
+  g_assert_false (am_facade_get_online (f->facade));
+  g_assert_cmpint (am_sync_scheduler_get_backoff_until (scheduler), >, g_get_monotonic_time ());
+
+  start_server (f);
+  am_sync_scheduler_network_changed (scheduler, FALSE);
+  am_sync_scheduler_network_changed (scheduler, TRUE);
+  WAIT_UNTIL (am_sync_scheduler_get_failures (scheduler) == 0);
+  g_assert_true (am_facade_get_online (f->facade));
+}
+
+static GPtrArray *
+export_to_file (Fixture     *f,
+                const char  *lock_id,
+                const char  *property_id,
+                GFile       *file,
+                guint       *n_rows,
+                GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+
+  am_facade_export_csv_async (f->facade, lock_id, property_id, 0, 0, file, NULL, on_done_cb, &result);
+  if (!am_facade_export_csv_finish (f->facade, await (&result), n_rows, error))
+    return NULL;
+  bytes = g_file_load_bytes (file, NULL, NULL, error);
+  g_assert_nonnull (bytes);
+  return am_test_csv_parse (bytes);
+}
+
+/* The CSV of a lock holds exactly its passcodes and events, as the cache
+ * has them after a sync; a failed export leaves no file. */
+static void
+test_export_lock (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AmPasscodeRecord) first = NULL;
+  g_autoptr(AmPasscodeRecord) second = NULL;
+  g_autoptr(AmPasscodeRecord) elsewhere = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GHashTable) expected = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *path = g_build_filename (f->dir, "front door.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFile) nowhere = NULL;
+  AmStore *store;
+  guint n_rows = 0, n_events = 0;
+
+  sign_in_and_sync (f);
+  first = issue_and_push (f, f->front, 0);
+  second = issue_and_push (f, f->front, 6);
+  elsewhere = server_passcode_by_other (f, f->gate, am_passcode_record_get_start_h (first));
+  server_keypad_open (f, f->front, first, 1, am_passcode_record_get_starts_at (first) + 60);
+  server_keypad_open (f, f->gate, elsewhere, 1, am_passcode_record_get_starts_at (elsewhere) + 60);
+  g_assert_true (facade_sync (f, &error));
+  g_assert_no_error (error);
+
+  /* What the cache holds of the lock. */
+  store = am_facade_get_store (f->facade);
+  ids = am_store_load_ids (store, AM_STORE_LIST_PASSCODES, f->front, G_MAXUINT);
+  g_assert_cmpuint (ids->len, ==, 2);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr(GObject) record = am_store_load_record (store, AM_STORE_LIST_PASSCODES,
+                                                        g_array_index (ids, guint32, i));
+
+      g_hash_table_add (expected, g_strdup (am_passcode_record_get_id (AM_PASSCODE_RECORD (record))));
+    }
+  g_clear_pointer (&ids, g_array_unref);
+  ids = am_store_load_ids (store, AM_STORE_LIST_LOCK_EVENTS, f->front, G_MAXUINT);
+  g_assert_cmpuint (ids->len, ==, 1);
+
+  rows = export_to_file (f, f->front, NULL, file, &n_rows, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_rows, ==, 3);
+  g_assert_cmpuint (rows->len, ==, 1 + 3);
+  for (guint i = 1; i < rows->len; i++)
+    {
+      const char *record = am_test_csv_cell (rows, i, "record");
+
+      g_assert_cmpstr (am_test_csv_cell (rows, i, "lock_id"), ==, f->front);
+      g_assert_cmpstr (am_test_csv_cell (rows, i, "property"), ==, "Maple Street Lofts");
+      if (g_str_equal (record, "passcode"))
+        g_assert_true (g_hash_table_remove (expected, am_test_csv_cell (rows, i, "passcode_id")));
+      else
+        {
+          g_assert_cmpstr (record, ==, "event");
+          g_assert_cmpstr (am_test_csv_cell (rows, i, "event"), ==, "keypad_open");
+          g_assert_cmpstr (am_test_csv_cell (rows, i, "passcode_id"), ==, am_passcode_record_get_id (first));
+          n_events++;
+        }
+    }
+  g_assert_cmpuint (g_hash_table_size (expected), ==, 0);
+  g_assert_cmpuint (n_events, ==, 1);
+
+  /* Again over the same file: replaced, not appended to. */
+  g_clear_pointer (&rows, g_ptr_array_unref);
+  rows = export_to_file (f, f->front, NULL, file, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, 1 + 3);
+
+  /* A folder that is not there: a sentence, and no file. */
+  nowhere = g_file_new_build_filename (f->dir, "no-such-folder", "out.csv", NULL);
+  g_assert_null (export_to_file (f, f->front, NULL, nowhere, NULL, &error));
+  g_assert_error (error, AM_ERROR, AM_ERROR_STORAGE);
+  g_test_message ("%s", error->message);
+  g_assert_true (g_str_has_suffix (error->message, "."));
+  g_assert_false (g_file_query_exists (nowhere, NULL));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1042,8 +1561,16 @@ main (int    argc,
   ADD ("/facade/issue/window-in-the-past-is-a-sentence", test_window_in_past);
   ADD ("/facade/issue/no-permission-is-a-sentence", test_no_permission);
   ADD ("/facade/issue/no-key-says-to-sync", test_no_key);
+  ADD ("/facade/activity/show-again-then-revoke-pending", test_activity_show_again_and_revoke);
+  ADD ("/facade/activity/revoke-needs-permission-and-cloud", test_activity_revoke_refused);
   ADD ("/facade/bluetooth/unlock-reaches-the-cloud", test_unlock_pushes);
   ADD ("/facade/bluetooth/follows-the-adapter", test_bluetooth_follows_adapter);
+  ADD ("/facade/notify/first-use-told-once", test_first_use_told_once);
+  ADD ("/facade/notify/first-use-not-told-for-past-uses", test_first_use_not_told_for_past);
+  ADD ("/facade/notify/battery-low-told-on-transition", test_battery_low_on_transition);
+  ADD ("/facade/sync/background-on-network-and-resume", test_background_sync_on_events);
+  ADD ("/facade/sync/background-backs-off-until-network", test_background_sync_backs_off);
+  ADD ("/facade/export/lock-csv-holds-exactly-its-records", test_export_lock);
 #undef ADD
   g_test_add_func ("/facade/bluetooth/unavailable-without-bluez", test_bluetooth_unavailable);
 

@@ -841,6 +841,57 @@ test_status_first_use_deadline (void)
   assert_status (record, end, "used");
 }
 
+#define assert_lock_status(record, now, confirmed, expected) \
+  g_assert_cmpstr (am_passcode_status_to_string (am_passcode_record_get_lock_status ((record), (now), (confirmed))), ==, (expected))
+
+/* Revoked in the cloud, the code still opens the lock until a Bluetooth
+ * visit tells it, unless its window is over anyway. */
+static void
+test_status_revocation_pending (void)
+{
+  g_autoptr(AmPasscodeRecord) record = timed_record (3);
+  gint64 end = T0 + 3 * 3600;
+
+  record->revoked_at = T0 - 60;
+  assert_lock_status (record, T0 - 3600, FALSE, "revocation-pending");
+  assert_lock_status (record, T0 + 60, FALSE, "revocation-pending");
+  assert_lock_status (record, end - 1, FALSE, "revocation-pending");
+  /* The lock's clock may run slow: the skew it allows is waited for. */
+  assert_lock_status (record, end + AM_PASSCODE_SKEW_S - 1, FALSE, "revocation-pending");
+  assert_lock_status (record, end + AM_PASSCODE_SKEW_S, FALSE, "revoked");
+
+  /* Confirmed by the lock's log: revoked for good. */
+  assert_lock_status (record, T0 - 3600, TRUE, "revoked");
+  assert_lock_status (record, T0 + 60, TRUE, "revoked");
+
+  /* The same for a code that was used before it was revoked. */
+  record->use_count = 2;
+  assert_lock_status (record, T0 + 60, FALSE, "revocation-pending");
+  assert_lock_status (record, T0 + 60, TRUE, "revoked");
+}
+
+/* A code that is not revoked keeps the cloud's status, whatever the log. */
+static void
+test_status_lock_status_follows_cloud (void)
+{
+  g_autoptr(AmPasscodeRecord) timed = timed_record (3);
+  g_autoptr(AmPasscodeRecord) one_time = one_time_record ();
+  gint64 times[] = { T0 - 3600, T0, T0 + 3600, T0 + 3 * 3600, T0 + 86400 * 2 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (times); i++)
+    for (guint use_count = 0; use_count < 2; use_count++)
+      for (guint confirmed = 0; confirmed < 2; confirmed++)
+        {
+          timed->use_count = one_time->use_count = use_count;
+          g_assert_cmpint (am_passcode_record_get_lock_status (timed, times[i], confirmed),
+                           ==, am_passcode_record_get_status (timed, times[i]));
+          g_assert_cmpint (am_passcode_record_get_lock_status (one_time, times[i], confirmed),
+                           ==, am_passcode_record_get_status (one_time, times[i]));
+          g_assert_cmpint (am_passcode_record_get_lock_status (timed, times[i], confirmed),
+                           !=, AM_PASSCODE_STATUS_REVOCATION_PENDING);
+        }
+}
+
 static void
 test_status_names (void)
 {
@@ -1066,6 +1117,8 @@ main (int    argc,
   g_test_add_func ("/records/status/revoked-wins", test_status_revoked_wins);
   g_test_add_func ("/records/status/first-use-deadline-before-end", test_status_first_use_deadline);
   g_test_add_func ("/records/status/names-as-spec", test_status_names);
+  g_test_add_func ("/records/status/revocation-pending-until-the-lock-confirms", test_status_revocation_pending);
+  g_test_add_func ("/records/status/lock-status-follows-cloud-unless-revoked", test_status_lock_status_follows_cloud);
   g_test_add_func ("/records/strict/every-member-required", test_strict_every_member_required);
   g_test_add_func ("/records/strict/wrong-types-and-ranges", test_strict_wrong_values);
 

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "am-application.h"
+#include "am-preferences-window.h"
 #include "am-window.h"
 
 struct _AmApplication
@@ -66,6 +67,114 @@ static void
 on_proximity_threshold_cb (AmApplication *self)
 {
   apply_proximity_threshold (self);
+}
+
+/* Background sync and notifications: the façade's scheduler syncs at the
+ * interval of the settings (in minutes), when the network comes back and
+ * after a wake from suspend; what a sync brings that the user wants to
+ * know becomes a notification, unless turned off. */
+
+static void
+apply_sync_interval (AmApplication *self)
+{
+  guint minutes = (guint) MAX (g_settings_get_int (self->settings, "sync-interval"), 0);
+
+  am_facade_set_sync_interval (self->facade, minutes * 60);
+}
+
+static void
+on_sync_interval_cb (AmApplication *self)
+{
+  apply_sync_interval (self);
+}
+
+/* A time as the property's clock shows it, e.g. "3:05 PM". */
+static char *
+format_property_time (AmApplication *self,
+                      const char    *property_id,
+                      gint64         utc)
+{
+  g_autoptr(AmProperty) property = am_facade_get_property (self->facade, property_id);
+  g_autoptr(GTimeZone) zone = NULL;
+  g_autoptr(GDateTime) at = g_date_time_new_from_unix_utc (utc);
+  g_autoptr(GDateTime) local = NULL;
+
+  if (property != NULL)
+    zone = g_time_zone_new_identifier (am_property_get_timezone (property));
+  if (zone == NULL)
+    zone = g_time_zone_new_local ();
+  local = g_date_time_to_timezone (at, zone);
+  /* Translators: a time of day in a notification, see strftime(3) */
+  return g_date_time_format (local, _("%l:%M %p"));
+}
+
+static char *
+describe_lock (AmApplication *self,
+               AmLock        *lock)
+{
+  g_autoptr(AmProperty) property = am_facade_get_property (self->facade, am_lock_get_property_id (lock));
+
+  if (property == NULL)
+    return g_strdup (am_lock_get_name (lock));
+  /* Translators: a lock's name and its property's, e.g. "Front Door at Maple Street Lofts" */
+  return g_strdup_printf (_("%s at %s"), am_lock_get_name (lock), am_property_get_name (property));
+}
+
+static void
+on_passcode_first_used_cb (AmFacade         *facade,
+                           AmPasscodeRecord *passcode,
+                           AmLock           *lock,
+                           AmApplication    *self)
+{
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *where = NULL;
+  g_autofree char *when = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *id = NULL;
+  const char *recipient = am_passcode_record_get_recipient_name (passcode);
+
+  if (!g_settings_get_boolean (self->settings, "notify-passcode-used"))
+    return;
+
+  where = describe_lock (self, lock);
+  when = format_property_time (self, am_lock_get_property_id (lock),
+                               am_passcode_record_get_first_used_at (passcode));
+  g_strstrip (when);
+  if (recipient != NULL && *recipient != '\0')
+    /* Translators: the first %s is a person's name, the second a lock and its property, the third a time */
+    body = g_strdup_printf (_("The code for %s opened %s at %s."), recipient, where, when);
+  else
+    /* Translators: the first %s is a lock and its property, the second a time */
+    body = g_strdup_printf (_("A code you issued opened %s at %s."), where, when);
+
+  notification = g_notification_new (_("Code Used for the First Time"));
+  g_notification_set_body (notification, body);
+  id = g_strdup_printf ("passcode-used-%s", am_passcode_record_get_id (passcode));
+  g_application_send_notification (G_APPLICATION (self), id, notification);
+}
+
+static void
+on_battery_low_cb (AmFacade      *facade,
+                   AmLock        *lock,
+                   AmApplication *self)
+{
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *where = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *id = NULL;
+
+  if (!g_settings_get_boolean (self->settings, "notify-battery-low"))
+    return;
+
+  where = describe_lock (self, lock);
+  /* Translators: %s is a lock and its property, %d a percentage */
+  body = g_strdup_printf (_("The battery of %s is at %d %%. Change its batteries soon, or the door may stop opening."),
+                          where, am_lock_get_battery (lock));
+  notification = g_notification_new (_("Lock Battery Low"));
+  g_notification_set_body (notification, body);
+  g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
+  id = g_strdup_printf ("battery-low-%s", am_lock_get_id (lock));
+  g_application_send_notification (G_APPLICATION (self), id, notification);
 }
 
 static void
@@ -176,17 +285,21 @@ am_application_sign_out_action (GSimpleAction *action,
 
   if (waiting == 0)
     {
-      sign_out (self);
-      return;
+      /* Signing in again needs the password: never on a slip of the mouse. */
+      dialog = adw_message_dialog_new (window, _("Sign Out?"), NULL);
+      adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog),
+                                   _("Access Manager forgets your session and the keys of your locks on this computer. To issue codes or open doors again, sign in with your email address and password."));
     }
-
-  /* Changes that never reached the cloud: say so before they are at risk. */
-  dialog = adw_message_dialog_new (window, _("Sign Out With Changes Waiting?"), NULL);
-  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                  ngettext ("%u change made on this computer has not reached your company’s cloud yet. Connect to the internet and sync first, or it may be lost if someone else signs in here.",
-                                            "%u changes made on this computer have not reached your company’s cloud yet. Connect to the internet and sync first, or they may be lost if someone else signs in here.",
-                                            waiting),
-                                  waiting);
+  else
+    {
+      /* Changes that never reached the cloud: say so before they are at risk. */
+      dialog = adw_message_dialog_new (window, _("Sign Out With Changes Waiting?"), NULL);
+      adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                      ngettext ("%u change made on this computer has not reached your company’s cloud yet. Connect to the internet and sync first, or it may be lost if someone else signs in here.",
+                                                "%u changes made on this computer have not reached your company’s cloud yet. Connect to the internet and sync first, or they may be lost if someone else signs in here.",
+                                                waiting),
+                                      waiting);
+    }
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
                                     "sign-out", _("_Sign Out"),
@@ -199,8 +312,20 @@ am_application_sign_out_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+static void
+am_application_preferences_action (GSimpleAction *action,
+                                   GVariant      *parameter,
+                                   gpointer       user_data)
+{
+  AmApplication *self = user_data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  gtk_window_present (GTK_WINDOW (am_preferences_window_new (window)));
+}
+
 static const GActionEntry app_actions[] = {
   { "about", am_application_about_action },
+  { "preferences", am_application_preferences_action },
   { "quit", am_application_quit_action },
   { "sync", am_application_sync_action },
   { "sign-out", am_application_sign_out_action },
@@ -224,7 +349,9 @@ am_application_startup (GApplication *app)
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *close_accels[] = { "<Control>w", NULL };
   static const char *sync_accels[] = { "<Control>r", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
   static const char *search_accels[] = { "<Control>f", NULL };
+  static const char *locks_accels[] = { "<Control>l", NULL };
   g_autoptr(GError) error = NULL;
 
   G_APPLICATION_CLASS (am_application_parent_class)->startup (app);
@@ -237,7 +364,9 @@ am_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "window.close", close_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.sync", sync_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", preferences_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.search", search_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-locks", locks_accels);
 
   self->settings = g_settings_new (APP_ID);
   self->facade = am_facade_new (NULL, &error);
@@ -252,6 +381,13 @@ am_application_startup (GApplication *app)
   apply_proximity_threshold (self);
   g_signal_connect_object (self->settings, "changed::proximity-threshold",
                            G_CALLBACK (on_proximity_threshold_cb), self, G_CONNECT_SWAPPED);
+  apply_sync_interval (self);
+  g_signal_connect_object (self->settings, "changed::sync-interval",
+                           G_CALLBACK (on_sync_interval_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->facade, "passcode-first-used",
+                           G_CALLBACK (on_passcode_first_used_cb), self, 0);
+  g_signal_connect_object (self->facade, "battery-low",
+                           G_CALLBACK (on_battery_low_cb), self, 0);
   g_signal_connect_object (self->facade, "notify::signed-in",
                            G_CALLBACK (on_signed_in_cb), self, G_CONNECT_SWAPPED);
   update_actions (self);

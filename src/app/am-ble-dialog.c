@@ -137,7 +137,11 @@ static void
 show_failed (AmBleDialog  *self,
              const GError *error)
 {
-  adw_status_page_set_description (self->failed_page, error->message);
+  /* A status page's description is markup; the sentence may name a lock
+   * or quote the cloud. */
+  g_autofree char *escaped = g_markup_escape_text (error->message, -1);
+
+  adw_status_page_set_description (self->failed_page, escaped);
   gtk_spinner_set_spinning (self->spinner, FALSE);
   gtk_stack_set_visible_child_name (self->stack, "failed");
   focus_page (self);

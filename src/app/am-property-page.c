@@ -95,12 +95,10 @@ describe_battery (AmPropertyPage *self,
                   AmLock         *lock,
                   gint           *percent)
 {
-  AmStore *store = am_facade_get_store (self->facade);
   gint seen_battery = -1;
-  guint flags = 0;
   gint64 seen_at;
 
-  seen_at = am_store_get_lock_seen (store, am_lock_get_id (lock), &seen_battery, &flags);
+  seen_at = am_facade_get_lock_last_visit (self->facade, am_lock_get_id (lock), &seen_battery);
   if (seen_at > 0 && seen_battery >= 0)
     {
       g_autofree char *when = am_unlock_flow_format_date_time (self->zone, seen_at);
@@ -128,14 +126,11 @@ static char *
 describe_last_activity (AmPropertyPage *self,
                         AmLock         *lock)
 {
-  g_autoptr(AmRecordList) events = am_record_list_new_lock_events (am_facade_get_store (self->facade),
-                                                                   am_lock_get_id (lock));
-  g_autoptr(AmLockEventRecord) last = NULL;
+  g_autoptr(AmLockEventRecord) last = am_facade_get_last_lock_event (self->facade, am_lock_get_id (lock));
   g_autofree char *when = NULL;
 
-  if (g_list_model_get_n_items (G_LIST_MODEL (events)) == 0)
+  if (last == NULL)
     return g_strdup (_("No activity recorded yet"));
-  last = g_list_model_get_item (G_LIST_MODEL (events), 0);
   when = am_unlock_flow_format_date_time (self->zone, am_lock_event_record_get_at (last));
   /* Translators: when a lock's log last recorded something, in the property's time */
   return g_strdup_printf (_("Last activity %s"), when);
@@ -179,6 +174,13 @@ create_lock_row (gpointer item,
   gtk_accessible_update_property (GTK_ACCESSIBLE (row),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, subtitle->str,
                                   -1);
+
+  /* Its passcodes and log, in the Locks Dashboard's window. */
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "win.show-lock");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (row), "s", am_lock_get_id (lock));
+  gtk_widget_set_tooltip_text (row, _("Show the lock’s passcodes and log"));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
 
   if (percent >= 0 && percent < LOW_BATTERY)
     {

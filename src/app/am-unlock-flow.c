@@ -173,6 +173,9 @@ create_lock_row (gpointer item,
   GtkWidget *arrow = gtk_image_new_from_icon_name ("go-next-symbolic");
   const char *unit = am_lock_get_unit (lock);
 
+  /* A lock's name and unit are data, not markup (rows take markup by
+   * default in libadwaita 1.2). */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), am_lock_get_name (lock));
   if (unit != NULL && *unit != '\0')
     adw_action_row_set_subtitle (ADW_ACTION_ROW (row), unit);
@@ -392,21 +395,41 @@ am_unlock_flow_zone_is_local (GTimeZone *zone)
          && offset_at (zone, now + half_year) == offset_at (local, now + half_year);
 }
 
+static gboolean clock_24h;
+
+static void
+on_clock_format_cb (GSettings *settings)
+{
+  g_autofree char *format = g_settings_get_string (settings, "clock-format");
+
+  clock_24h = g_strcmp0 (format, "24h") == 0;
+}
+
+/* The desktop's clock format, as the user sets it, followed as it changes:
+ * every row of a list formats a time. */
 static gboolean
 clock_is_24h (void)
 {
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
-  g_autoptr(GSettings) settings = NULL;
-  g_autofree char *format = NULL;
+  static gsize looked_up;
 
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, "org.gnome.desktop.interface", TRUE);
-  if (schema == NULL || !g_settings_schema_has_key (schema, "clock-format"))
-    return FALSE;
-  settings = g_settings_new ("org.gnome.desktop.interface");
-  format = g_settings_get_string (settings, "clock-format");
-  return g_strcmp0 (format, "24h") == 0;
+  if (g_once_init_enter (&looked_up))
+    {
+      GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+      g_autoptr(GSettingsSchema) schema = NULL;
+
+      if (source != NULL)
+        schema = g_settings_schema_source_lookup (source, "org.gnome.desktop.interface", TRUE);
+      if (schema != NULL && g_settings_schema_has_key (schema, "clock-format"))
+        {
+          /* Kept for the life of the process. */
+          GSettings *settings = g_settings_new ("org.gnome.desktop.interface");
+
+          g_signal_connect (settings, "changed::clock-format", G_CALLBACK (on_clock_format_cb), NULL);
+          on_clock_format_cb (settings);
+        }
+      g_once_init_leave (&looked_up, 1);
+    }
+  return clock_24h;
 }
 
 static GDateTime *

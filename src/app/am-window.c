@@ -14,9 +14,11 @@
 
 #include <glib/gi18n.h>
 
+#include "am-locks-window.h"
 #include "am-property-page.h"
 #include "am-property-row.h"
 #include "am-sign-in-page.h"
+#include "am-sync-status.h"
 #include "am-bench-probe.h"
 #include "am-window.h"
 
@@ -31,11 +33,15 @@ struct _AmWindow
   GCancellable         *cancellable;
   gboolean              restored;
   char                 *last_sync_error;
+  AmLocksWindow        *locks_window;     /* (nullable): weak */
+  gulong                first_frame_handler;
+  gboolean              list_changing;     /* within the list's items-changed */
 
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
   GtkStack             *stack;
-  AmSignInPage         *sign_in_page;
+  AdwBin               *sign_in_bin;
+  AmSignInPage         *sign_in_page;     /* (nullable): until first shown */
   AdwLeaflet           *leaflet;
   GtkWidget            *sidebar;
   GtkWidget            *content;
@@ -50,6 +56,7 @@ struct _AmWindow
   AdwWindowTitle       *content_title;
   GtkStack             *content_stack;
   AmPropertyPage       *property_page;
+  AmSyncStatus         *sync_status;
   AdwStatusPage        *error_page;
 };
 
@@ -118,6 +125,21 @@ demo_credentials (const char **server,
 
   return *server != NULL && **server != '\0' && *email != NULL && **email != '\0'
          && *password != NULL && **password != '\0';
+}
+
+/* The sign-in page, made the first time it is needed: a window that
+ * opens on a signed-in cache does not pay for it. */
+static AmSignInPage *
+get_sign_in_page (AmWindow *self)
+{
+  if (self->sign_in_page == NULL)
+    {
+      self->sign_in_page = g_object_new (AM_TYPE_SIGN_IN_PAGE, "vexpand", TRUE, NULL);
+      adw_bin_set_child (self->sign_in_bin, GTK_WIDGET (self->sign_in_page));
+      if (self->facade != NULL)
+        am_sign_in_page_set_facade (self->sign_in_page, self->facade);
+    }
+  return self->sign_in_page;
 }
 
 static void
@@ -199,6 +221,7 @@ show_page (AmWindow *self)
     }
   else
     {
+      get_sign_in_page (self);
       show_only (self->stack, "sign-in");
     }
 }
@@ -250,13 +273,46 @@ on_scroll_to_top_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static void show_property (AmWindow   *self,
+                           AmProperty *property);
+
+/* Before the selection hears of a change: see on_selected_item_cb(). */
+static void
+on_items_changing_cb (AmWindow *self)
+{
+  self->list_changing = TRUE;
+}
+
 static void
 on_items_changed_cb (AmWindow *self,
                      guint     position,
                      guint     removed,
                      guint     added)
 {
+  AmProperty *shown = am_property_page_get_property_item (self->property_page);
+
+  self->list_changing = FALSE;
   update_list_state (self);
+
+  /* A search is told a few rows at a time (am_record_list_set_interactive()):
+   * the row of the property shown may go in one step and come back in a
+   * later one. Select it again when it comes; let its page go only once
+   * the list has told everything without it. */
+  if (shown != NULL && gtk_single_selection_get_selected (self->selection) == GTK_INVALID_LIST_POSITION)
+    {
+      for (guint i = position; i < position + added; i++)
+        {
+          g_autoptr(AmProperty) item = g_list_model_get_item (G_LIST_MODEL (self->properties), i);
+
+          if (item == shown)
+            {
+              gtk_single_selection_set_selected (self->selection, i);
+              return;
+            }
+        }
+      if (!am_record_list_has_pending_changes (self->properties))
+        show_property (self, NULL);
+    }
 
   /* The list view keeps the row at its top in place; rows that a sync
    * brings in above it would stay out of sight, so show them. */
@@ -266,10 +322,9 @@ on_items_changed_cb (AmWindow *self,
 }
 
 static void
-on_selected_item_cb (AmWindow *self)
+show_property (AmWindow   *self,
+               AmProperty *property)
 {
-  AmProperty *property = gtk_single_selection_get_selected_item (self->selection);
-
   am_property_page_set_property_item (self->property_page, property);
   if (property == NULL)
     {
@@ -282,6 +337,20 @@ on_selected_item_cb (AmWindow *self)
   adw_window_title_set_subtitle (self->content_title,
                                  am_property_get_city (property) != NULL ? am_property_get_city (property) : "");
   show_only (self->content_stack, "property");
+}
+
+static void
+on_selected_item_cb (AmWindow *self)
+{
+  AmProperty *property = gtk_single_selection_get_selected_item (self->selection);
+
+  /* Unselected because its row went in a change: the change's end says
+   * whether it comes back (on_items_changed_cb()). */
+  if (property == NULL && self->list_changing)
+    return;
+  if (property != NULL && property == am_property_page_get_property_item (self->property_page))
+    return;
+  show_property (self, property);
 }
 
 static void
@@ -317,7 +386,7 @@ on_signed_in_cb (AmWindow *self)
   if (!am_facade_get_signed_in (self->facade))
     {
       forget_view (self);
-      am_sign_in_page_reset (self->sign_in_page);
+      am_sign_in_page_reset (get_sign_in_page (self));
     }
   update_account (self);
   update_offline (self);
@@ -371,7 +440,7 @@ on_restored_cb (GObject      *object,
 
   /* The demo signs in as its agent by itself (build-aux/dev run). */
   if (!am_facade_get_signed_in (self->facade) && demo_credentials (&server, &email, &password))
-    am_sign_in_page_sign_in (self->sign_in_page, server, email, password);
+    am_sign_in_page_sign_in (get_sign_in_page (self), server, email, password);
 }
 
 static void
@@ -387,17 +456,53 @@ search_action (GtkWidget  *widget,
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
+/* The list shows its first rows until the window is on screen, so that
+ * the rows below cost nothing before then. */
+static void
+on_first_frame_cb (GdkFrameClock *clock,
+                   AmWindow      *self)
+{
+  g_clear_signal_handler (&self->first_frame_handler, clock);
+  if (self->properties != NULL)
+    am_record_list_show_rest (self->properties);
+}
+
+static void
+on_realize_cb (AmWindow *self)
+{
+  self->first_frame_handler = g_signal_connect_object (gtk_widget_get_frame_clock (GTK_WIDGET (self)), "after-paint",
+                                                       G_CALLBACK (on_first_frame_cb), self, 0);
+}
+
+static void
+show_locks_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  am_window_show_locks (AM_WINDOW (widget), NULL);
+}
+
+static void
+show_lock_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  am_window_show_locks (AM_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
 static void
 setup_facade (AmWindow *self)
 {
   g_autoptr(GtkListItemFactory) factory = NULL;
   const char *notice;
 
-  am_sign_in_page_set_facade (self->sign_in_page, self->facade);
   am_property_page_set_facade (self->property_page, self->facade);
+  am_sync_status_set_facade (self->sync_status, self->facade);
 
   self->properties = am_facade_list_properties (self->facade);
-  am_record_list_set_defer_search (self->properties, TRUE);
+  am_record_list_set_interactive (self->properties, TRUE);
+  g_signal_connect_object (self->properties, "items-changed",
+                           G_CALLBACK (on_items_changing_cb), self, G_CONNECT_SWAPPED);
   self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->properties)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
@@ -405,7 +510,7 @@ setup_facade (AmWindow *self)
   g_signal_connect_object (self->selection, "notify::selected-item",
                            G_CALLBACK (on_selected_item_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->properties, "items-changed",
-                           G_CALLBACK (on_items_changed_cb), self, G_CONNECT_SWAPPED);
+                           G_CALLBACK (on_items_changed_cb), self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
 
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect_object (factory, "setup", G_CALLBACK (on_setup_row_cb), self, 0);
@@ -413,6 +518,7 @@ setup_facade (AmWindow *self)
   g_signal_connect_object (factory, "unbind", G_CALLBACK (on_unbind_row_cb), self, 0);
   gtk_list_view_set_factory (self->list_view, factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+  g_signal_connect (self, "realize", G_CALLBACK (on_realize_cb), NULL);
 
   g_signal_connect_object (self->facade, "notify::signed-in",
                            G_CALLBACK (on_signed_in_cb), self, G_CONNECT_SWAPPED);
@@ -448,8 +554,13 @@ am_window_constructed (GObject *object)
   if (self->facade != NULL)
     setup_facade (self);
   else if (AM_IS_APPLICATION (app))
-    adw_status_page_set_description (self->error_page,
-                                     am_application_get_facade_error (AM_APPLICATION (app)));
+    {
+      /* Markup, and the sentence may hold a file's path. */
+      const char *message = am_application_get_facade_error (AM_APPLICATION (app));
+      g_autofree char *escaped = message != NULL ? g_markup_escape_text (message, -1) : NULL;
+
+      adw_status_page_set_description (self->error_page, escaped);
+    }
   show_page (self);
 }
 
@@ -476,6 +587,9 @@ am_window_dispose (GObject *object)
   g_clear_object (&self->facade);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->last_sync_error, g_free);
+  if (self->locks_window != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->locks_window), (gpointer *) &self->locks_window);
+  self->locks_window = NULL;
 
   G_OBJECT_CLASS (am_window_parent_class)->dispose (object);
 }
@@ -535,14 +649,17 @@ am_window_class_init (AmWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.show-locks", NULL, show_locks_action);
+  gtk_widget_class_install_action (widget_class, "win.show-lock", "s", show_lock_action);
 
   g_type_ensure (AM_TYPE_SIGN_IN_PAGE);
   g_type_ensure (AM_TYPE_PROPERTY_PAGE);
+  g_type_ensure (AM_TYPE_SYNC_STATUS);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/ui/am-window.ui");
   gtk_widget_class_bind_template_child (widget_class, AmWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, AmWindow, stack);
-  gtk_widget_class_bind_template_child (widget_class, AmWindow, sign_in_page);
+  gtk_widget_class_bind_template_child (widget_class, AmWindow, sign_in_bin);
   gtk_widget_class_bind_template_child (widget_class, AmWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, AmWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, AmWindow, content);
@@ -557,6 +674,7 @@ am_window_class_init (AmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AmWindow, content_title);
   gtk_widget_class_bind_template_child (widget_class, AmWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, AmWindow, property_page);
+  gtk_widget_class_bind_template_child (widget_class, AmWindow, sync_status);
   gtk_widget_class_bind_template_child (widget_class, AmWindow, error_page);
   gtk_widget_class_bind_template_callback (widget_class, on_list_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_back_clicked_cb);
@@ -627,4 +745,39 @@ am_window_add_toast (AmWindow   *self,
   toast = adw_toast_new (markup);
   adw_toast_set_timeout (toast, 10);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/**
+ * am_window_show_locks:
+ * @self: the main window
+ * @lock_id: (nullable): a lock to open, or %NULL for the dashboard
+ *
+ * Presents the Locks Dashboard window, one for the main window, on the
+ * dashboard or on a lock's passcodes.
+ *
+ * Returns: (transfer none) (nullable): the window, or %NULL without a cache
+ */
+AmLocksWindow *
+am_window_show_locks (AmWindow   *self,
+                      const char *lock_id)
+{
+  g_autoptr(AmLock) lock = NULL;
+
+  g_return_val_if_fail (AM_IS_WINDOW (self), NULL);
+
+  if (self->facade == NULL)
+    return NULL;
+  if (self->locks_window == NULL)
+    {
+      self->locks_window = am_locks_window_new (gtk_window_get_application (GTK_WINDOW (self)), self->facade);
+      g_object_add_weak_pointer (G_OBJECT (self->locks_window), (gpointer *) &self->locks_window);
+    }
+  if (lock_id != NULL)
+    lock = am_facade_get_lock (self->facade, lock_id);
+  if (lock != NULL)
+    am_locks_window_show_lock (self->locks_window, lock);
+  else
+    am_locks_window_show_dashboard (self->locks_window);
+  gtk_window_present (GTK_WINDOW (self->locks_window));
+  return self->locks_window;
 }

@@ -7,6 +7,7 @@
 
 #include "am-application.h"
 #include "am-facade.h"
+#include "am-locks-window.h"
 
 G_BEGIN_DECLS
 
@@ -19,5 +20,7 @@ AmWindow *am_window_new       (AmApplication *application,
 AmFacade *am_window_get_facade (AmWindow     *self);
 void      am_window_add_toast (AmWindow      *self,
                                const char    *text);
+AmLocksWindow *am_window_show_locks (AmWindow  *self,
+                                     const char *lock_id);
 
 G_END_DECLS

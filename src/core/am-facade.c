@@ -7,6 +7,13 @@
  * or new session, syncs now and then, pushes what was issued or brought
  * back from a lock as soon as it is stored, and follows Bluetooth.
  *
+ * When to sync in the background (the interval, the network coming back,
+ * a wake from suspend, a backoff after failures) is am-sync-scheduler's
+ * policy; the façade runs what it asks for and tells it of every sync.
+ * What a write of the cache brings that the user wants to hear of (a code
+ * they issued used for the first time, a lock's battery falling low) the
+ * store notes and the façade emits as signals, for notifications.
+ *
  * One job talks to the cloud at a time: a sync (push, pull, keys) or a push
  * only. A sync asked for while one runs joins it; a push asked for while a
  * job runs follows it. What the app shows (online, syncing, the outbox,
@@ -24,13 +31,16 @@
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
+#include <libsoup/soup.h>
 
 #include "am-cloud-client.h"
 #include "am-error.h"
+#include "am-export.h"
 #include "am-facade.h"
 #include "am-secret-memory.h"
 #include "am-store-private.h"
 #include "am-sync.h"
+#include "am-sync-scheduler.h"
 #include "am-vault.h"
 
 #define DEFAULT_SYNC_INTERVAL_S  300
@@ -75,8 +85,7 @@ struct _AmFacade
   char             *sync_error;
   AmBluetoothState  bluetooth_state;
 
-  guint             sync_interval_s;
-  guint             sync_timer_id;
+  AmSyncScheduler  *scheduler;        /* when to sync in the background */
   gint              proximity_threshold;
 
   Job              *job;              /* (nullable): the job running */
@@ -98,6 +107,14 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  PASSCODE_FIRST_USED,
+  BATTERY_LOW,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 G_DEFINE_ENUM_TYPE (AmBluetoothState, am_bluetooth_state,
   G_DEFINE_ENUM_VALUE (AM_BLUETOOTH_UNKNOWN, "unknown"),
@@ -286,30 +303,28 @@ drop_session (AmCloudClient *client)
   am_cloud_client_sign_out_async (client, NULL, on_session_dropped_cb, NULL);
 }
 
-/* The periodic sync */
+/* Syncing in the background: am-sync-scheduler says when. */
 
-static gboolean
-on_sync_timer_cb (gpointer user_data)
+static void
+on_sync_due_cb (AmSyncScheduler *scheduler,
+                AmSyncReason     reason,
+                AmFacade        *self)
 {
-  AmFacade *self = user_data;
-
-  g_debug ("Time for the periodic sync");
   request_sync (self, NULL);
-  return G_SOURCE_CONTINUE;
 }
 
 static void
 stop_sync_timer (AmFacade *self)
 {
-  g_clear_handle_id (&self->sync_timer_id, g_source_remove);
+  if (self->scheduler != NULL)
+    am_sync_scheduler_stop (self->scheduler);
 }
 
 static void
 start_sync_timer (AmFacade *self)
 {
-  stop_sync_timer (self);
-  if (self->sync_interval_s > 0 && self->client != NULL)
-    self->sync_timer_id = g_timeout_add_seconds (self->sync_interval_s, on_sync_timer_cb, self);
+  if (self->client != NULL)
+    am_sync_scheduler_start (self->scheduler);
 }
 
 /* Jobs: one at a time */
@@ -436,7 +451,10 @@ job_done (AmFacade     *self,
   update_outbox_count (self);
 
   if (job->kind == JOB_SYNC)
-    set_syncing (self, FALSE);
+    {
+      set_syncing (self, FALSE);
+      am_sync_scheduler_sync_finished (self->scheduler, error);
+    }
   /* A change stored while the sync ran may have come after its push. */
   if (self->push_wanted && self->outbox_count == 0)
     self->push_wanted = FALSE;
@@ -515,6 +533,7 @@ start_job (AmFacade *self,
       self->next_waiters = g_ptr_array_new_with_free_func (g_object_unref);
       am_sync_set_backoff (job->sync, SYNC_FIRST_DELAY_MS, SYNC_MAX_DELAY_MS, SYNC_MAX_ATTEMPTS);
       set_syncing (self, TRUE);
+      am_sync_scheduler_sync_started (self->scheduler);
       g_debug ("Sync started");
       am_sync_run_async (job->sync, job->cancellable, on_job_done_cb, job);
     }
@@ -1143,6 +1162,35 @@ on_session_state_cb (AmBleSession *session,
 
 /* The cache */
 
+/* The first uses a write brought, of codes the signed-in user issued. */
+static void
+tell_first_uses (AmFacade *self)
+{
+  g_autoptr(GPtrArray) passcodes = am_store_take_first_uses (self->store);
+
+  for (guint i = 0; passcodes != NULL && i < passcodes->len; i++)
+    {
+      AmPasscodeRecord *passcode = g_ptr_array_index (passcodes, i);
+      g_autoptr(AmLock) lock = NULL;
+
+      if (self->account == NULL ||
+          g_strcmp0 (am_passcode_record_get_created_by_id (passcode), self->account->user_id) != 0)
+        continue;
+      lock = am_store_get_lock (self->store, am_passcode_record_get_lock_id (passcode));
+      if (lock != NULL)
+        g_signal_emit (self, signals[PASSCODE_FIRST_USED], 0, passcode, lock);
+    }
+}
+
+static void
+tell_low_batteries (AmFacade *self)
+{
+  g_autoptr(GPtrArray) locks = am_store_take_low_batteries (self->store);
+
+  for (guint i = 0; locks != NULL && i < locks->len; i++)
+    g_signal_emit (self, signals[BATTERY_LOW], 0, g_ptr_array_index (locks, i));
+}
+
 static void
 on_store_changed_cb (AmStore  *store,
                      guint     type,
@@ -1151,6 +1199,10 @@ on_store_changed_cb (AmStore  *store,
 {
   if (type == AM_RECORD_OUTBOX)
     update_outbox_count (self);
+  else if (type == AM_RECORD_PASSCODE)
+    tell_first_uses (self);
+  else if (type == AM_RECORD_LOCK)
+    tell_low_batteries (self);
 }
 
 /* GObject */
@@ -1165,6 +1217,12 @@ am_facade_dispose (GObject *object)
   if (self->store != NULL)
     g_signal_handlers_disconnect_by_data (self->store, self);
 
+  if (self->scheduler != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->scheduler, self);
+      am_sync_scheduler_stop (self->scheduler);
+    }
+  g_clear_object (&self->scheduler);
   g_clear_object (&self->bluez);
   g_clear_object (&self->client);
   g_clear_object (&self->vault);
@@ -1297,6 +1355,33 @@ am_facade_class_init (AmFacadeClass *klass)
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * AmFacade::passcode-first-used:
+   * @self: the façade
+   * @passcode: the passcode, as the cache has it now
+   * @lock: its lock
+   *
+   * A passcode the signed-in user issued has been used for the first
+   * time, as a sync (or a write of the cache) has just told; once a
+   * passcode, never for one the cache first saw already used.
+   */
+  signals[PASSCODE_FIRST_USED] =
+    g_signal_new ("passcode-first-used", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                  AM_TYPE_PASSCODE_RECORD, AM_TYPE_LOCK);
+
+  /**
+   * AmFacade::battery-low:
+   * @self: the façade
+   * @lock: the lock
+   *
+   * A lock's battery, as the cloud reports it, has just fallen below
+   * %AM_LOCK_BATTERY_LOW percent: once a fall.
+   */
+  signals[BATTERY_LOW] =
+    g_signal_new ("battery-low", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, AM_TYPE_LOCK);
 }
 
 static void
@@ -1305,7 +1390,9 @@ am_facade_init (AmFacade *self)
   self->cancellable = g_cancellable_new ();
   self->online = TRUE;
   self->bluetooth_state = AM_BLUETOOTH_UNKNOWN;
-  self->sync_interval_s = DEFAULT_SYNC_INTERVAL_S;
+  self->scheduler = am_sync_scheduler_new ();
+  am_sync_scheduler_set_interval (self->scheduler, DEFAULT_SYNC_INTERVAL_S);
+  g_signal_connect (self->scheduler, "sync-due", G_CALLBACK (on_sync_due_cb), self);
   self->proximity_threshold = AM_BLUEZ_RSSI_THRESHOLD;
   self->next_waiters = g_ptr_array_new_with_free_func (g_object_unref);
 }
@@ -1332,6 +1419,14 @@ am_facade_new (const char  *data_dir,
   GWeakRef *weak;
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* The classes a SoupSession needs are made here, on this thread, before
+   * GDBus's worker thread starts (Bluetooth and the vault, below): in GLib 2.74
+   * one thread initialising a class (SoupSession's, needing
+   * GInetSocketAddress) while another registers a type it needs
+   * (GSocketAddress, for a D-Bus connection) deadlocks both, and the app
+   * hung at its start now and then (test-crash found it). */
+  g_type_class_unref (g_type_class_ref (SOUP_TYPE_SESSION));
 
   path = data_dir != NULL ? g_build_filename (data_dir, "cache.sqlite", NULL) : am_store_default_path ();
   self = g_object_new (AM_TYPE_FACADE, NULL);
@@ -1695,11 +1790,7 @@ am_facade_set_sync_interval (AmFacade *self,
 {
   g_return_if_fail (AM_IS_FACADE (self));
 
-  if (self->sync_interval_s == seconds)
-    return;
-  self->sync_interval_s = seconds;
-  if (self->client != NULL)
-    start_sync_timer (self);
+  am_sync_scheduler_set_interval (self->scheduler, seconds);
 }
 
 gboolean
@@ -1740,6 +1831,176 @@ am_facade_get_sync_error (AmFacade *self)
   g_return_val_if_fail (AM_IS_FACADE (self), NULL);
 
   return self->sync_error;
+}
+
+/* Background sync, notifications and export (issue 7). The signals
+ * "passcode-first-used" and "battery-low" are in class_init. */
+
+/**
+ * am_facade_get_sync_scheduler:
+ * @self: a façade
+ *
+ * What decides when to sync in the background (the interval, the network
+ * coming back, a wake from suspend); for tests and for showing its state.
+ *
+ * Returns: (transfer none): the scheduler
+ */
+AmSyncScheduler *
+am_facade_get_sync_scheduler (AmFacade *self)
+{
+  g_return_val_if_fail (AM_IS_FACADE (self), NULL);
+
+  return self->scheduler;
+}
+
+typedef struct
+{
+  char   *cache_path;
+  char   *lock_id;
+  char   *property_id;
+  gint64  from;
+  gint64  to;
+  GFile  *file;
+  guint   n_rows;
+} Export;
+
+static void
+export_free (Export *data)
+{
+  g_free (data->cache_path);
+  g_free (data->lock_id);
+  g_free (data->property_id);
+  g_clear_object (&data->file);
+  g_free (data);
+}
+
+/* In a worker thread, on a connection of its own to the cache. */
+static void
+export_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  Export *data = task_data;
+  g_autoptr(AmStore) reader = NULL;
+  g_autoptr(GFileOutputStream) out = NULL;
+  g_autoptr(GCancellable) discard = NULL;
+  GError *error = NULL;
+
+  reader = am_store_open_reader (data->cache_path, &error);
+  if (reader == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  out = g_file_replace (data->file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
+                        cancellable, &error);
+  if (out == NULL)
+    {
+      g_autofree char *name = g_file_get_parse_name (data->file);
+
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          GError *sentence = g_error_new (AM_ERROR, AM_ERROR_STORAGE,
+                                          _("“%s” could not be written (%s). Choose another file or folder."),
+                                          name, error->message);
+          g_clear_error (&error);
+          error = sentence;
+        }
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (!am_export_write_csv (reader, data->lock_id, data->property_id, data->from, data->to,
+                            G_OUTPUT_STREAM (out), &data->n_rows, cancellable, &error))
+    {
+      /* Closing with a cancelled cancellable drops the half-written
+       * file and keeps what was there before. */
+      discard = g_cancellable_new ();
+      g_cancellable_cancel (discard);
+      g_output_stream_close (G_OUTPUT_STREAM (out), discard, NULL);
+      g_task_return_error (task, error);
+      return;
+    }
+  if (!g_output_stream_close (G_OUTPUT_STREAM (out), cancellable, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * am_facade_export_csv_async:
+ * @self: a façade
+ * @lock_id: (nullable): a lock, or %NULL for every lock of @property_id
+ * @property_id: (nullable): a property, when @lock_id is %NULL
+ * @from: UTC seconds, the start of the range
+ * @to: UTC seconds, the end of the range (excluded); 0 for no end
+ * @file: the CSV file to write; replaced if it exists
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the file is written
+ * @user_data: for @callback
+ *
+ * Writes the passcodes and lock events of a lock or of a property over a
+ * range of time, from the cache, as CSV (the columns are in am-export.c),
+ * in a worker thread. A failed or cancelled export leaves no file behind.
+ */
+void
+am_facade_export_csv_async (AmFacade            *self,
+                            const char          *lock_id,
+                            const char          *property_id,
+                            gint64               from,
+                            gint64               to,
+                            GFile               *file,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Export *data;
+
+  g_return_if_fail (AM_IS_FACADE (self));
+  g_return_if_fail (lock_id != NULL || property_id != NULL);
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, am_facade_export_csv_async);
+  data = g_new0 (Export, 1);
+  data->cache_path = g_strdup (am_store_get_path (self->store));
+  data->lock_id = g_strdup (lock_id);
+  data->property_id = g_strdup (property_id);
+  data->from = from;
+  data->to = to;
+  data->file = g_object_ref (file);
+  g_task_set_task_data (task, data, (GDestroyNotify) export_free);
+  g_task_run_in_thread (task, export_thread);
+}
+
+/**
+ * am_facade_export_csv_finish:
+ * @self: a façade
+ * @result: the result given to the callback
+ * @n_rows: (out) (optional): the passcodes and events written
+ * @error: a location for a #GError
+ *
+ * Returns: %TRUE when the file is written
+ */
+gboolean
+am_facade_export_csv_finish (AmFacade      *self,
+                             GAsyncResult  *result,
+                             guint         *n_rows,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == am_facade_export_csv_async, FALSE);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  if (n_rows != NULL)
+    *n_rows = ((Export *) g_task_get_task_data (G_TASK (result)))->n_rows;
+  return TRUE;
 }
 
 /**
@@ -1819,10 +2080,14 @@ am_facade_count_locks (AmFacade   *self,
                        const char *property_id)
 {
   g_autoptr(GArray) ids = NULL;
+  gint64 n;
 
   g_return_val_if_fail (AM_IS_FACADE (self), 0);
 
-  /* The store counts properties only; a property's locks are few. */
+  /* Counted without reading them: a list view asks it for every row. */
+  n = property_id != NULL ? am_store_count_ids (self->store, AM_STORE_LIST_LOCKS, property_id) : -1;
+  if (n >= 0)
+    return (guint) n;
   ids = am_store_load_ids (self->store, AM_STORE_LIST_LOCKS, property_id, G_MAXUINT);
   return ids->len;
 }
@@ -2063,4 +2328,553 @@ am_facade_new_unlock_session (AmFacade  *self,
                                 self->proximity_threshold);
   g_signal_connect_object (session, "notify::state", G_CALLBACK (on_session_state_cb), self, 0);
   return session;
+}
+
+/* Activity: the locks dashboard, a lock's passcodes and log, revoking.
+ *
+ * Lists and single records come from the cache; deriving a code again
+ * needs the lock's key from the vault; revoking needs the cloud. */
+
+/**
+ * am_facade_list_all_locks:
+ * @self: a façade
+ *
+ * Returns: (transfer full): a new list of every lock the user can see,
+ *   by property and name, which the cache sorts and filters
+ *   (am_lock_list_set_sort(), …), kept fresh by sync
+ */
+AmLockList *
+am_facade_list_all_locks (AmFacade *self)
+{
+  g_return_val_if_fail (AM_IS_FACADE (self), NULL);
+
+  return am_lock_list_new (self->store);
+}
+
+static void
+list_issuers_in_thread (GTask        *task,
+                        gpointer      source_object,
+                        gpointer      task_data,
+                        GCancellable *cancellable)
+{
+  const char * const *args = task_data;
+  g_autoptr(AmStore) reader = NULL;
+  GError *error = NULL;
+
+  reader = am_store_open_reader (args[0], &error);
+  if (reader == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, am_store_list_passcode_issuers (reader, args[1]), (GDestroyNotify) g_strfreev);
+}
+
+/**
+ * am_facade_list_passcode_issuers_async:
+ * @self: a façade
+ * @lock_id: a lock
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ *
+ * Lists who issued the lock's passcodes, for a filter, in a worker thread:
+ * a lock may have a hundred thousand.
+ */
+void
+am_facade_list_passcode_issuers_async (AmFacade            *self,
+                                       const char          *lock_id,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  char **args;
+
+  g_return_if_fail (AM_IS_FACADE (self));
+  g_return_if_fail (lock_id != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, am_facade_list_passcode_issuers_async);
+  args = g_new0 (char *, 3);
+  args[0] = g_strdup (am_store_get_path (self->store));
+  args[1] = g_strdup (lock_id);
+  g_task_set_task_data (task, args, (GDestroyNotify) g_strfreev);
+  g_task_run_in_thread (task, list_issuers_in_thread);
+}
+
+/**
+ * am_facade_list_passcode_issuers_finish:
+ * @self: a façade
+ * @result: the result
+ * @error: a location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the issuers' names, each once
+ */
+GStrv
+am_facade_list_passcode_issuers_finish (AmFacade      *self,
+                                        GAsyncResult  *result,
+                                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == am_facade_list_passcode_issuers_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * am_facade_get_lock:
+ * @self: a façade
+ * @lock_id: a lock
+ *
+ * Returns: (transfer full) (nullable): the lock, from the cache
+ */
+AmLock *
+am_facade_get_lock (AmFacade   *self,
+                    const char *lock_id)
+{
+  g_return_val_if_fail (AM_IS_FACADE (self), NULL);
+  g_return_val_if_fail (lock_id != NULL, NULL);
+
+  return am_store_get_lock (self->store, lock_id);
+}
+
+/**
+ * am_facade_list_passcodes:
+ * @self: a façade
+ * @lock_id: a lock
+ *
+ * Returns: (transfer full): a new list of the lock's passcodes, newest
+ *   first, kept fresh by sync
+ */
+AmRecordList *
+am_facade_list_passcodes (AmFacade   *self,
+                          const char *lock_id)
+{
+  g_return_val_if_fail (AM_IS_FACADE (self), NULL);
+  g_return_val_if_fail (lock_id != NULL, NULL);
+
+  return am_record_list_new_passcodes (self->store, lock_id);
+}
+
+/**
+ * am_facade_list_lock_events:
+ * @self: a façade
+ * @lock_id: a lock
+ *
+ * Returns: (transfer full): a new list of the lock's log, newest first,
+ *   kept fresh by sync and Bluetooth visits
+ */
+AmRecordList *
+am_facade_list_lock_events (AmFacade   *self,
+                            const char *lock_id)
+{
+  g_return_val_if_fail (AM_IS_FACADE (self), NULL);
+  g_return_val_if_fail (lock_id != NULL, NULL);
+
+  return am_record_list_new_lock_events (self->store, lock_id);
+}
+
+/**
+ * am_facade_get_last_lock_event:
+ * @self: a façade
+ * @lock_id: a lock
+ *
+ * Reads one row, not the whole log: for a lock's "last activity".
+ *
+ * Returns: (transfer full) (nullable): the newest entry of the lock's log
+ */
+AmLockEventRecord *
+am_facade_get_last_lock_event (AmFacade   *self,
+                               const char *lock_id)
+{
+  g_autoptr(GArray) ids = NULL;
+
+  g_return_val_if_fail (AM_IS_FACADE (self), NULL);
+  g_return_val_if_fail (lock_id != NULL, NULL);
+
+  ids = am_store_load_ids (self->store, AM_STORE_LIST_LOCK_EVENTS, lock_id, 1);
+  if (ids->len == 0)
+    return NULL;
+  return AM_LOCK_EVENT_RECORD (am_store_load_record (self->store, AM_STORE_LIST_LOCK_EVENTS,
+                                                     g_array_index (ids, guint32, 0)));
+}
+
+/**
+ * am_facade_get_lock_last_visit:
+ * @self: a façade
+ * @lock_id: a lock
+ * @battery: (out) (optional): the battery the lock reported then, in
+ *   percent, or -1
+ *
+ * Returns: when this computer last visited the lock over Bluetooth, UTC
+ *   seconds; 0 for never
+ */
+gint64
+am_facade_get_lock_last_visit (AmFacade   *self,
+                               const char *lock_id,
+                               gint       *battery)
+{
+  gint seen_battery = -1;
+  guint flags = 0;
+  gint64 at;
+
+  g_return_val_if_fail (AM_IS_FACADE (self), 0);
+  g_return_val_if_fail (lock_id != NULL, 0);
+
+  at = am_store_get_lock_seen (self->store, lock_id, &seen_battery, &flags);
+  if (battery != NULL)
+    *battery = at > 0 ? seen_battery : -1;
+  return MAX (at, 0);
+}
+
+/**
+ * am_facade_get_lock_battery:
+ * @self: a façade
+ * @lock: a lock
+ *
+ * Returns: the lock's battery in percent as of the last Bluetooth visit
+ *   where it said, else as the cloud last heard; -1 where nobody knows
+ */
+gint
+am_facade_get_lock_battery (AmFacade *self,
+                            AmLock   *lock)
+{
+  gint battery = -1;
+
+  g_return_val_if_fail (AM_IS_FACADE (self), -1);
+  g_return_val_if_fail (AM_IS_LOCK (lock), -1);
+
+  if (am_facade_get_lock_last_visit (self, am_lock_get_id (lock), &battery) > 0 && battery >= 0)
+    return battery;
+  return am_lock_get_battery (lock);
+}
+
+/**
+ * am_facade_may:
+ * @self: a façade
+ * @property_id: a property
+ * @permission: an `AM_PERMISSION_*`
+ *
+ * Returns: whether the user's grant on the property holds @permission
+ */
+gboolean
+am_facade_may (AmFacade   *self,
+               const char *property_id,
+               const char *permission)
+{
+  g_autoptr(AmGrant) grant = NULL;
+
+  g_return_val_if_fail (AM_IS_FACADE (self), FALSE);
+  g_return_val_if_fail (property_id != NULL, FALSE);
+  g_return_val_if_fail (permission != NULL, FALSE);
+
+  grant = am_store_get_grant (self->store, property_id);
+  return grant != NULL && am_grant_has_permission (grant, permission);
+}
+
+/**
+ * am_facade_holds_key:
+ * @self: a façade
+ * @lock: a lock
+ *
+ * Sync fetches the keys of the locks where the user may generate codes or
+ * unlock over Bluetooth, and only those.
+ *
+ * Returns: whether this computer should hold the lock's key, so that a
+ *   code of it can be shown again
+ */
+gboolean
+am_facade_holds_key (AmFacade *self,
+                     AmLock   *lock)
+{
+  g_return_val_if_fail (AM_IS_FACADE (self), FALSE);
+  g_return_val_if_fail (AM_IS_LOCK (lock), FALSE);
+
+  return am_facade_may (self, am_lock_get_property_id (lock), AM_PERMISSION_GENERATE_CODES) ||
+         am_facade_may (self, am_lock_get_property_id (lock), AM_PERMISSION_BLE_UNLOCK);
+}
+
+/**
+ * am_facade_list_pending_revocations:
+ * @self: a façade
+ * @lock_id: a lock
+ *
+ * Returns: (transfer full) (element-type utf8 utf8): a set of the ids of
+ *   the lock's passcodes revoked in the cloud that the lock still has to
+ *   learn of at a Bluetooth visit; few, whatever the lock's history
+ */
+GHashTable *
+am_facade_list_pending_revocations (AmFacade   *self,
+                                    const char *lock_id)
+{
+  g_autoptr(GPtrArray) pending = NULL;
+  GHashTable *ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  g_return_val_if_fail (AM_IS_FACADE (self), ids);
+  g_return_val_if_fail (lock_id != NULL, ids);
+
+  pending = am_store_list_pending_revocations (self->store, lock_id);
+  for (guint i = 0; i < pending->len; i++)
+    g_hash_table_add (ids, g_strdup (am_passcode_record_get_id (g_ptr_array_index (pending, i))));
+  return ids;
+}
+
+/**
+ * am_facade_get_passcode_status:
+ * @self: a façade
+ * @record: a passcode of a lock
+ * @pending: (nullable): am_facade_list_pending_revocations() of its lock,
+ *   or %NULL to ask the cache
+ * @now: the time, UTC seconds
+ *
+ * Returns: the code's status as its lock would act on it, "revocation
+ *   pending" included
+ */
+AmPasscodeStatus
+am_facade_get_passcode_status (AmFacade         *self,
+                               AmPasscodeRecord *record,
+                               GHashTable       *pending,
+                               gint64            now)
+{
+  g_autoptr(GHashTable) own = NULL;
+
+  g_return_val_if_fail (AM_IS_FACADE (self), AM_PASSCODE_STATUS_EXPIRED);
+  g_return_val_if_fail (AM_IS_PASSCODE_RECORD (record), AM_PASSCODE_STATUS_EXPIRED);
+
+  if (am_passcode_record_get_revoked_at (record) == 0)
+    return am_passcode_record_get_status (record, now);
+  if (pending == NULL)
+    pending = own = am_facade_list_pending_revocations (self, am_passcode_record_get_lock_id (record));
+  return am_passcode_record_get_lock_status (record, now,
+                                             !g_hash_table_contains (pending, am_passcode_record_get_id (record)));
+}
+
+typedef struct
+{
+  AmPasscodeRecord *record;
+  char              code[AM_PASSCODE_MAX_DIGITS + 1];
+} Derive;
+
+static void
+derive_free (Derive *data)
+{
+  am_secret_memory_wipe (data->code, sizeof data->code);
+  g_clear_object (&data->record);
+  g_free (data);
+}
+
+static void
+on_derive_key_found_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Derive *data = g_task_get_task_data (task);
+  g_autoptr(GBytes) key = NULL;
+  GError *error = NULL;
+
+  key = am_vault_lookup_lock_key_finish (AM_VAULT (source), result, &error);
+  if (key == NULL)
+    {
+      if (error == NULL)
+        error = g_error_new_literal (AM_ERROR, AM_ERROR_NO_KEY,
+                                     _("This computer holds no key this code was made with. Sync while online to fetch it, then try again."));
+      g_task_return_error (task, error);
+      return;
+    }
+  if (!am_issue_derive_again (data->record, key, data->code, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * am_facade_derive_code_async:
+ * @self: a façade
+ * @record: a passcode issued before, by anyone
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ *
+ * Derives the digits of a code again, on demand, with the lock's key of
+ * the code's key version from the vault: the cache never holds digits.
+ */
+void
+am_facade_derive_code_async (AmFacade            *self,
+                             AmPasscodeRecord    *record,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(AmLock) lock = NULL;
+  Derive *data;
+
+  g_return_if_fail (AM_IS_FACADE (self));
+  g_return_if_fail (AM_IS_PASSCODE_RECORD (record));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, am_facade_derive_code_async);
+  data = g_new0 (Derive, 1);
+  data->record = g_object_ref (record);
+  g_task_set_task_data (task, data, (GDestroyNotify) derive_free);
+
+  reload_account (self);
+  if (self->account == NULL)
+    {
+      g_task_return_new_error (task, AM_ERROR, AM_ERROR_NOT_SIGNED_IN,
+                               _("You are not signed in. Sign in, then try again."));
+      return;
+    }
+  lock = am_store_get_lock (self->store, am_passcode_record_get_lock_id (record));
+  if (lock == NULL || !am_facade_holds_key (self, lock))
+    {
+      g_task_return_new_error (task, AM_ERROR, AM_ERROR_NO_KEY,
+                               _("You may not see the codes of this lock. Ask your administrator for the permission to generate codes."));
+      return;
+    }
+  am_vault_lookup_lock_key_async (self->vault, self->account->server, am_passcode_record_get_lock_id (record),
+                                  am_passcode_record_get_kv (record), cancellable,
+                                  on_derive_key_found_cb, g_steal_pointer (&task));
+}
+
+/**
+ * am_facade_derive_code_finish:
+ * @self: a façade
+ * @result: the result
+ * @code: (out caller-allocates) (nullable): AM_PASSCODE_MAX_DIGITS + 1
+ *   bytes for the digits, to be wiped by the caller with
+ *   am_secret_memory_wipe()
+ * @error: a location for a #GError
+ *
+ * Returns: whether @code holds the digits
+ */
+gboolean
+am_facade_derive_code_finish (AmFacade      *self,
+                              GAsyncResult  *result,
+                              char          *code,
+                              GError       **error)
+{
+  Derive *data;
+  gboolean ok;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == am_facade_derive_code_async, FALSE);
+
+  ok = g_task_propagate_boolean (G_TASK (result), error);
+  data = g_task_get_task_data (G_TASK (result));
+  if (ok && code != NULL)
+    memcpy (code, data->code, sizeof data->code);
+  am_secret_memory_wipe (data->code, sizeof data->code);
+  return ok;
+}
+
+static void
+on_passcode_revoked_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AmFacade *self = g_task_get_source_object (task);
+  g_autoptr(AmPasscodeRecord) record = NULL;
+  g_autoptr(AmSyncPage) page = am_sync_page_new ();
+  GError *error = NULL;
+
+  record = am_cloud_client_revoke_passcode_finish (AM_CLOUD_CLIENT (source), result, &error);
+  if (record == NULL)
+    {
+      if (is_unreached (error))
+        {
+          set_online (self, FALSE);
+          g_task_return_new_error (task, AM_ERROR, AM_ERROR_CONNECTION_FAILED,
+                                   _("Revoking a code needs your company’s cloud, which cannot be reached now. Check the network, then try again."));
+          g_error_free (error);
+          return;
+        }
+      g_task_return_error (task, error);
+      return;
+    }
+  set_online (self, TRUE);
+
+  /* The cache shows it revoked at once, without waiting for a sync. */
+  g_ptr_array_add (page->passcodes, g_object_ref (record));
+  if (!am_store_apply_page (self->store, page, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_debug ("Revoked passcode %s", am_passcode_record_get_id (record));
+  g_task_return_pointer (task, g_steal_pointer (&record), g_object_unref);
+}
+
+/**
+ * am_facade_revoke_passcode_async:
+ * @self: a façade
+ * @record: a passcode
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ *
+ * Revokes a code in the cloud, online only (it changes what the lock must
+ * refuse, so it must not sit queued on a laptop), with the user's
+ * `revoke_codes` permission; the cache has it revoked when this finishes.
+ * The lock itself learns of it at the next Bluetooth visit.
+ */
+void
+am_facade_revoke_passcode_async (AmFacade            *self,
+                                 AmPasscodeRecord    *record,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(AmLock) lock = NULL;
+
+  g_return_if_fail (AM_IS_FACADE (self));
+  g_return_if_fail (AM_IS_PASSCODE_RECORD (record));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, am_facade_revoke_passcode_async);
+
+  if (self->client == NULL)
+    {
+      g_task_return_new_error (task, AM_ERROR, AM_ERROR_NOT_SIGNED_IN,
+                               _("You are not signed in. Sign in, then try again."));
+      return;
+    }
+  lock = am_store_get_lock (self->store, am_passcode_record_get_lock_id (record));
+  if (lock == NULL || !am_facade_may (self, am_lock_get_property_id (lock), AM_PERMISSION_REVOKE_CODES))
+    {
+      g_task_return_new_error (task, AM_ERROR, AM_ERROR_INVALID_ARGUMENT,
+                               _("You may not revoke codes of this property. Ask your administrator for the permission."));
+      return;
+    }
+  am_cloud_client_revoke_passcode_async (self->client, am_passcode_record_get_id (record), cancellable,
+                                         on_passcode_revoked_cb, g_steal_pointer (&task));
+}
+
+/**
+ * am_facade_revoke_passcode_finish:
+ * @self: a façade
+ * @result: the result
+ * @error: a location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the passcode as the cloud has it
+ *   now, revoked
+ */
+AmPasscodeRecord *
+am_facade_revoke_passcode_finish (AmFacade      *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == am_facade_revoke_passcode_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -10,11 +10,14 @@
 #include "am-grant.h"
 #include "am-issue.h"
 #include "am-lock.h"
+#include "am-lock-event-record.h"
+#include "am-lock-list.h"
 #include "am-passcode.h"
 #include "am-passcode-record.h"
 #include "am-property.h"
 #include "am-record-list.h"
 #include "am-store.h"
+#include "am-sync-scheduler.h"
 
 G_BEGIN_DECLS
 
@@ -112,6 +115,26 @@ guint             am_facade_get_outbox_count        (AmFacade             *self)
 gint64            am_facade_get_last_sync           (AmFacade             *self);
 const char       *am_facade_get_sync_error          (AmFacade             *self);
 
+/* Background sync, notifications and export. Signals:
+ *   "passcode-first-used" (AmPasscodeRecord *passcode, AmLock *lock)
+ *                      a code the signed-in user issued was used for the first time
+ *   "battery-low"      (AmLock *lock) a lock's battery fell below AM_LOCK_BATTERY_LOW
+ */
+AmSyncScheduler  *am_facade_get_sync_scheduler      (AmFacade             *self);
+void              am_facade_export_csv_async        (AmFacade             *self,
+                                                     const char           *lock_id,
+                                                     const char           *property_id,
+                                                     gint64                from,
+                                                     gint64                to,
+                                                     GFile                *file,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer              user_data);
+gboolean          am_facade_export_csv_finish       (AmFacade             *self,
+                                                     GAsyncResult         *result,
+                                                     guint                *n_rows,
+                                                     GError              **error);
+
 /* Lists (GListModels over the cache, kept fresh by sync) */
 AmRecordList     *am_facade_list_properties         (AmFacade             *self);
 AmRecordList     *am_facade_list_locks              (AmFacade             *self,
@@ -149,6 +172,58 @@ void              am_facade_set_proximity_threshold (AmFacade             *self,
                                                      gint                  dbm);
 AmBleSession     *am_facade_new_unlock_session      (AmFacade             *self,
                                                      AmLock               *lock,
+                                                     GError              **error);
+
+/* Activity: the locks dashboard, a lock's passcodes and log, revoking */
+AmLockList       *am_facade_list_all_locks          (AmFacade             *self);
+void              am_facade_list_passcode_issuers_async (AmFacade         *self,
+                                                     const char           *lock_id,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer              user_data);
+GStrv             am_facade_list_passcode_issuers_finish (AmFacade        *self,
+                                                     GAsyncResult         *result,
+                                                     GError              **error);
+AmLock           *am_facade_get_lock                (AmFacade             *self,
+                                                     const char           *lock_id);
+AmRecordList     *am_facade_list_passcodes          (AmFacade             *self,
+                                                     const char           *lock_id);
+AmRecordList     *am_facade_list_lock_events        (AmFacade             *self,
+                                                     const char           *lock_id);
+AmLockEventRecord *am_facade_get_last_lock_event    (AmFacade             *self,
+                                                     const char           *lock_id);
+gint64            am_facade_get_lock_last_visit     (AmFacade             *self,
+                                                     const char           *lock_id,
+                                                     gint                 *battery);
+gint              am_facade_get_lock_battery        (AmFacade             *self,
+                                                     AmLock               *lock);
+gboolean          am_facade_may                     (AmFacade             *self,
+                                                     const char           *property_id,
+                                                     const char           *permission);
+gboolean          am_facade_holds_key               (AmFacade             *self,
+                                                     AmLock               *lock);
+GHashTable       *am_facade_list_pending_revocations (AmFacade            *self,
+                                                     const char           *lock_id);
+AmPasscodeStatus  am_facade_get_passcode_status     (AmFacade             *self,
+                                                     AmPasscodeRecord     *record,
+                                                     GHashTable           *pending,
+                                                     gint64                now);
+void              am_facade_derive_code_async       (AmFacade             *self,
+                                                     AmPasscodeRecord     *record,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer              user_data);
+gboolean          am_facade_derive_code_finish      (AmFacade             *self,
+                                                     GAsyncResult         *result,
+                                                     char                 *code,
+                                                     GError              **error);
+void              am_facade_revoke_passcode_async   (AmFacade             *self,
+                                                     AmPasscodeRecord     *record,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer              user_data);
+AmPasscodeRecord *am_facade_revoke_passcode_finish  (AmFacade             *self,
+                                                     GAsyncResult         *result,
                                                      GError              **error);
 
 G_END_DECLS

@@ -104,3 +104,41 @@ am_issue_passcode (AmLock                *lock,
   record->created_at = now;
   return g_steal_pointer (&record);
 }
+
+/**
+ * am_issue_derive_again:
+ * @record: a passcode issued before, by anyone
+ * @lock_key: the lock's key of the record's key version, 32 bytes
+ * @code: (out caller-allocates): the code's digits, to be shown and wiped
+ *   by the caller
+ * @error: a location for a #GError
+ *
+ * The digits of a code issued before, derived again from its window, as
+ * the lock derives them: the cache never holds them.
+ *
+ * Returns: whether @code holds the digits; else @error's sentence says why
+ */
+gboolean
+am_issue_derive_again (AmPasscodeRecord  *record,
+                       GBytes            *lock_key,
+                       char               code[AM_PASSCODE_MAX_DIGITS + 1],
+                       GError           **error)
+{
+  g_autoptr(AmPasscodeKey) key = NULL;
+  guint8 lock_id[AM_LOCK_ID_LEN];
+
+  g_return_val_if_fail (AM_IS_PASSCODE_RECORD (record), FALSE);
+  g_return_val_if_fail (lock_key != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (g_bytes_get_size (lock_key) != AM_PASSCODE_KEY_LEN || !am_lock_id_parse (record->lock_id, lock_id, NULL))
+    {
+      g_set_error (error, AM_ERROR, AM_ERROR_NO_KEY,
+                   _("The key of this lock is not usable. Sync to fetch it again, then try again."));
+      return FALSE;
+    }
+
+  key = am_passcode_key_new (g_bytes_get_data (lock_key, NULL), lock_id, (guint8) record->kv, record->digits);
+  am_secret_memory_wipe (lock_id, sizeof lock_id);
+  return am_passcode_key_derive (key, record->start_h, record->p, code, error);
+}

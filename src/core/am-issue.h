@@ -42,5 +42,9 @@ AmPasscodeRecord *am_issue_passcode (AmLock                *lock,
                                      gint64                 now,
                                      char                   code[AM_PASSCODE_MAX_DIGITS + 1],
                                      GError               **error);
+gboolean          am_issue_derive_again (AmPasscodeRecord      *record,
+                                         GBytes                *lock_key,
+                                         char                   code[AM_PASSCODE_MAX_DIGITS + 1],
+                                         GError               **error);
 
 G_END_DECLS

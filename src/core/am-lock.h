@@ -10,6 +10,9 @@ G_BEGIN_DECLS
 #define AM_LOCK_MODE_TOUR     "tour"
 #define AM_LOCK_MODE_RESIDENT "resident"
 
+/* Below this battery level, in percent, a lock's batteries want changing. */
+#define AM_LOCK_BATTERY_LOW 20
+
 #define AM_TYPE_LOCK (am_lock_get_type ())
 
 G_DECLARE_FINAL_TYPE (AmLock, am_lock, AM, LOCK, GObject)

@@ -53,7 +53,8 @@ G_DEFINE_ENUM_TYPE (AmPasscodeStatus, am_passcode_status,
   G_DEFINE_ENUM_VALUE (AM_PASSCODE_STATUS_ACTIVE, "active"),
   G_DEFINE_ENUM_VALUE (AM_PASSCODE_STATUS_USED, "used"),
   G_DEFINE_ENUM_VALUE (AM_PASSCODE_STATUS_EXPIRED, "expired"),
-  G_DEFINE_ENUM_VALUE (AM_PASSCODE_STATUS_REVOKED, "revoked"))
+  G_DEFINE_ENUM_VALUE (AM_PASSCODE_STATUS_REVOKED, "revoked"),
+  G_DEFINE_ENUM_VALUE (AM_PASSCODE_STATUS_REVOCATION_PENDING, "revocation-pending"))
 
 G_DEFINE_FINAL_TYPE (AmPasscodeRecord, am_passcode_record, G_TYPE_OBJECT)
 
@@ -244,6 +245,8 @@ am_passcode_status_to_string (AmPasscodeStatus status)
       return "expired";
     case AM_PASSCODE_STATUS_REVOKED:
       return "revoked";
+    case AM_PASSCODE_STATUS_REVOCATION_PENDING:
+      return "revocation-pending";
     default:
       g_return_val_if_reached (NULL);
     }
@@ -567,6 +570,38 @@ am_passcode_record_get_status (AmPasscodeRecord *self,
   if (now < self->starts_at)
     return AM_PASSCODE_STATUS_SCHEDULED;
   return AM_PASSCODE_STATUS_UNUSED;
+}
+
+/**
+ * am_passcode_record_get_lock_status:
+ * @self: a passcode record
+ * @now: the time to judge at, Unix seconds
+ * @revoke_confirmed: whether the lock's log holds a REVOKE record for the
+ *   code's window (am_store_list_pending_revocations() lists the others)
+ *
+ * The status as the lock itself would act on it: a code revoked in the
+ * cloud still opens the lock until a Bluetooth visit tells it, unless its
+ * window is over anyway (with the lock's clock skew allowed for). Pure:
+ * the caller passes the clock and what the lock's log says.
+ *
+ * Returns: am_passcode_record_get_status(), or
+ *   %AM_PASSCODE_STATUS_REVOCATION_PENDING for a revoked code that the
+ *   lock could still accept
+ */
+AmPasscodeStatus
+am_passcode_record_get_lock_status (AmPasscodeRecord *self,
+                                    gint64            now,
+                                    gboolean          revoke_confirmed)
+{
+  AmPasscodeStatus status;
+
+  g_return_val_if_fail (AM_IS_PASSCODE_RECORD (self), AM_PASSCODE_STATUS_EXPIRED);
+
+  status = am_passcode_record_get_status (self, now);
+  if (status == AM_PASSCODE_STATUS_REVOKED && !revoke_confirmed &&
+      now < self->ends_at + AM_PASSCODE_SKEW_S)
+    return AM_PASSCODE_STATUS_REVOCATION_PENDING;
+  return status;
 }
 
 /**

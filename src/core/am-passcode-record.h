@@ -21,6 +21,9 @@ G_BEGIN_DECLS
  * @AM_PASSCODE_STATUS_EXPIRED: never typed before its window or first-use
  *   deadline ended
  * @AM_PASSCODE_STATUS_REVOKED: revoked
+ * @AM_PASSCODE_STATUS_REVOCATION_PENDING: revoked in the cloud, while the
+ *   lock, which has not been told yet, would still open for it; never a
+ *   status of the cloud's, only of am_passcode_record_get_lock_status()
  *
  * A passcode's status, derived as cloud-api.md says, by client and server alike.
  */
@@ -32,6 +35,7 @@ typedef enum
   AM_PASSCODE_STATUS_USED,
   AM_PASSCODE_STATUS_EXPIRED,
   AM_PASSCODE_STATUS_REVOKED,
+  AM_PASSCODE_STATUS_REVOCATION_PENDING,
 } AmPasscodeStatus;
 
 #define AM_TYPE_PASSCODE_KIND   (am_passcode_kind_get_type ())
@@ -71,6 +75,9 @@ gint64            am_passcode_record_get_last_used_at       (AmPasscodeRecord *s
 guint             am_passcode_record_get_use_count          (AmPasscodeRecord *self);
 AmPasscodeStatus  am_passcode_record_get_status             (AmPasscodeRecord *self,
                                                              gint64            now);
+AmPasscodeStatus  am_passcode_record_get_lock_status        (AmPasscodeRecord *self,
+                                                             gint64            now,
+                                                             gboolean          revoke_confirmed);
 gboolean          am_passcode_record_equal                  (AmPasscodeRecord *a,
                                                              AmPasscodeRecord *b);
 

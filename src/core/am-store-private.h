@@ -3,6 +3,7 @@
  */
 #pragma once
 
+#include "am-lock-list.h"
 #include "am-search-index.h"
 #include "am-store.h"
 
@@ -31,6 +32,15 @@ AmDocSet  *am_store_search          (AmStore      *self,
                                      const char   *text);
 void       am_store_prepare_search  (AmStore      *self);
 gboolean   am_store_search_is_ready (AmStore      *self);
+
+/* The locks dashboard's order (am-lock-list.c). */
+GArray    *am_store_load_lock_ids_sorted  (AmStore      *self,
+                                           AmLockSort    sort,
+                                           gboolean      descending,
+                                           const char   *property_id,
+                                           const char   *search);
+GStrv      am_store_list_passcode_issuers (AmStore      *self,
+                                           const char   *lock_id);
 
 /* For the tests of each migration step: open and migrate no further than
  * @version. */

@@ -53,6 +53,9 @@ struct _AmStore
   GThread       *search_builder;        /* building it meanwhile, if started */
   gint          *search_built;          /* set by the builder when it is done */
   GHashTable    *changed_during_build;  /* property row ids written since */
+  GArray        *property_order;        /* all properties' row ids in order, as
+                                         * the builder read them, until one is
+                                         * written; else NULL */
 
   /* Row ids written by the open transaction, by record type; NULL for a
    * type it has not touched. */
@@ -480,6 +483,7 @@ update_search_index (AmStore *self)
   if (properties == NULL)
     return;
 
+  g_clear_pointer (&self->property_order, g_array_unref);
   if (self->search_builder != NULL)
     {
       /* The index being built may not have seen these. */
@@ -1216,6 +1220,22 @@ prepare_file (const char  *path,
   return TRUE;
 }
 
+/* What a write changed that someone may want to hear of once, noted by
+ * triggers of this connection only (TEMP): a passcode used for the first
+ * time, a lock's battery falling below AM_LOCK_BATTERY_LOW. Only changes
+ * of rows the cache held count, not rows it sees for the first time (the
+ * first sync brings every past use). A rolled-back write notes nothing. */
+#define TRANSITIONS_SQL \
+  "CREATE TEMP TABLE IF NOT EXISTS first_uses (id TEXT PRIMARY KEY) WITHOUT ROWID;" \
+  "CREATE TEMP TABLE IF NOT EXISTS low_batteries (id TEXT PRIMARY KEY) WITHOUT ROWID;" \
+  "CREATE TEMP TRIGGER IF NOT EXISTS note_first_use AFTER UPDATE OF first_used_at ON main.passcodes" \
+  "  WHEN old.first_used_at IS NULL AND new.first_used_at IS NOT NULL" \
+  "  BEGIN INSERT OR IGNORE INTO first_uses (id) VALUES (new.id); END;" \
+  "CREATE TEMP TRIGGER IF NOT EXISTS note_low_battery AFTER UPDATE OF battery ON main.locks" \
+  "  WHEN new.battery < " G_STRINGIFY (AM_LOCK_BATTERY_LOW) \
+  "   AND (old.battery IS NULL OR old.battery >= " G_STRINGIFY (AM_LOCK_BATTERY_LOW) ")" \
+  "  BEGIN INSERT OR IGNORE INTO low_batteries (id) VALUES (new.id); END;"
+
 static gboolean
 open_database (AmStore  *self,
                int       target_version,
@@ -1261,6 +1281,8 @@ open_database (AmStore  *self,
         (*error)->code = AM_ERROR_CACHE_DAMAGED;
       return FALSE;
     }
+  if (target_version == AM_STORE_SCHEMA_VERSION && !exec (self, TRANSITIONS_SQL, error))
+    return FALSE;
   return TRUE;
 }
 
@@ -1364,6 +1386,9 @@ passcode_create_body (AmPasscodeRecord *record)
   return json_generator_to_data (generator, NULL);
 }
 
+static void build_result_free (gpointer data);
+static void adopt_search_index (AmStore *self);
+
 static void
 am_store_finalize (GObject *object)
 {
@@ -1373,8 +1398,9 @@ am_store_finalize (GObject *object)
     close_database (self);
   g_clear_pointer (&self->statements, g_hash_table_unref);
   if (self->search_builder != NULL)
-    am_search_index_free (g_thread_join (g_steal_pointer (&self->search_builder)));
+    build_result_free (g_thread_join (g_steal_pointer (&self->search_builder)));
   g_clear_pointer (&self->search_built, g_free);
+  g_clear_pointer (&self->property_order, g_array_unref);
   g_clear_pointer (&self->changed_during_build, g_hash_table_unref);
   g_clear_pointer (&self->search_index, am_search_index_free);
   for (guint t = 0; t < AM_N_RECORD_TYPES; t++)
@@ -1416,6 +1442,18 @@ am_store_init (AmStore *self)
   self->statements = g_hash_table_new (NULL, NULL);
 }
 
+/* The page's deleted list owns its references whole: whoever drops one
+ * from it (the server filters the list) frees the strings too. */
+static void
+deleted_ref_free (gpointer data)
+{
+  AmDeletedRef *ref = data;
+
+  g_free (ref->type);
+  g_free (ref->id);
+  g_free (ref);
+}
+
 AmSyncPage *
 am_sync_page_new (void)
 {
@@ -1427,7 +1465,7 @@ am_sync_page_new (void)
   page->passcodes = g_ptr_array_new_with_free_func (g_object_unref);
   page->events = g_ptr_array_new_with_free_func (g_object_unref);
   page->unlocks = g_ptr_array_new_with_free_func (g_object_unref);
-  page->deleted = g_ptr_array_new_with_free_func (g_free);
+  page->deleted = g_ptr_array_new_with_free_func (deleted_ref_free);
   return page;
 }
 
@@ -1443,12 +1481,6 @@ am_sync_page_free (AmSyncPage *page)
   g_ptr_array_unref (page->passcodes);
   g_ptr_array_unref (page->events);
   g_ptr_array_unref (page->unlocks);
-  for (guint i = 0; i < page->deleted->len; i++)
-    {
-      AmDeletedRef *ref = g_ptr_array_index (page->deleted, i);
-      g_free (ref->type);
-      g_free (ref->id);
-    }
   g_ptr_array_unref (page->deleted);
   g_free (page->cursor);
   g_free (page);
@@ -2339,6 +2371,113 @@ am_store_list_pending_revocations (AmStore    *self,
   return passcodes;
 }
 
+/* The locks dashboard, sorted and filtered in SQL: 100,000 locks are not
+ * read as objects to be sorted. The order after each key is the all-locks
+ * list's (property, then lock name), so that equal keys stay put. */
+static const char * const lock_sort_keys[] = {
+  [AM_LOCK_SORT_PROPERTY] = "p.sort_key",
+  [AM_LOCK_SORT_NAME] = "l.sort_key",
+  [AM_LOCK_SORT_UNIT] = "lower (l.unit)",
+  [AM_LOCK_SORT_BATTERY] = "coalesce (l.seen_battery, l.battery)",
+  [AM_LOCK_SORT_MODE] = "l.mode",
+  [AM_LOCK_SORT_LAST_ACTIVITY] = "(SELECT e.at FROM lock_events e WHERE e.lock = l.pk ORDER BY e.seq DESC LIMIT 1)",
+  [AM_LOCK_SORT_LAST_VISIT] = "l.seen_at",
+};
+
+/**
+ * am_store_load_lock_ids_sorted:
+ * @self: a store
+ * @sort: the key to sort by
+ * @descending: whether the largest comes first (unknown values go last
+ *   either way)
+ * @property_id: (nullable): only the locks of this property
+ * @search: (nullable): only the locks whose name, unit or property's name
+ *   holds this text, ignoring case
+ *
+ * Returns: (transfer full) (element-type guint32): the locks' row ids
+ */
+GArray *
+am_store_load_lock_ids_sorted (AmStore    *self,
+                               AmLockSort  sort,
+                               gboolean    descending,
+                               const char *property_id,
+                               const char *search)
+{
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autofree char *sql = NULL;
+  g_autofree char *pattern = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_return_val_if_fail (AM_IS_STORE (self), ids);
+  g_return_val_if_fail (sort < G_N_ELEMENTS (lock_sort_keys), ids);
+
+  sql = g_strdup_printf ("SELECT l.pk FROM locks l JOIN properties p ON p.pk = l.property"
+                         " WHERE (?1 IS NULL OR p.id = ?1)"
+                         "   AND (?2 IS NULL OR l.name LIKE ?2 ESCAPE '\\' OR l.unit LIKE ?2 ESCAPE '\\'"
+                         "        OR p.name LIKE ?2 ESCAPE '\\')"
+                         " ORDER BY (%s) IS NULL, %s %s, p.sort_key, p.pk, l.sort_key, l.pk",
+                         lock_sort_keys[sort], lock_sort_keys[sort], descending ? "DESC" : "ASC");
+  if (search != NULL && *search != '\0')
+    {
+      GString *escaped = g_string_new ("%");
+
+      for (const char *c = search; *c != '\0'; c++)
+        {
+          if (*c == '%' || *c == '_' || *c == '\\')
+            g_string_append_c (escaped, '\\');
+          g_string_append_c (escaped, *c);
+        }
+      g_string_append_c (escaped, '%');
+      pattern = g_string_free (escaped, FALSE);
+    }
+
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      g_critical ("Cannot prepare “%s”: %s", sql, sqlite3_errmsg (self->db));
+      return ids;
+    }
+  bind_text (stmt, 1, property_id);
+  bind_text (stmt, 2, pattern);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      guint32 id = (guint32) sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (ids, id);
+    }
+  sqlite3_finalize (stmt);
+  return ids;
+}
+
+/**
+ * am_store_list_passcode_issuers:
+ * @self: a store
+ * @lock_id: a lock
+ *
+ * Reads every passcode of the lock: for a worker thread's reader
+ * (am_store_open_reader()) where a lock has many.
+ *
+ * Returns: (transfer full): the names of those who issued the lock's
+ *   passcodes, each once, in order
+ */
+GStrv
+am_store_list_passcode_issuers (AmStore    *self,
+                                const char *lock_id)
+{
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (AM_IS_STORE (self), g_strv_builder_end (names));
+  g_return_val_if_fail (lock_id != NULL, g_strv_builder_end (names));
+
+  stmt = prepare (self, "SELECT DISTINCT created_by_name FROM passcodes"
+                        " WHERE lock = (SELECT pk FROM locks WHERE id = ?1)"
+                        " ORDER BY created_by_name COLLATE NOCASE");
+  bind_text (stmt, 1, lock_id);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_strv_builder_add (names, (const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  return g_strv_builder_end (names);
+}
+
 /**
  * am_store_set_lock_seen:
  * @self: a store
@@ -2372,7 +2511,32 @@ am_store_set_lock_seen (AmStore     *self,
     sqlite3_bind_null (stmt, 2);
   sqlite3_bind_int (stmt, 3, (int) flags);
   sqlite3_bind_int64 (stmt, 4, at);
-  return step_done (self, stmt, error);
+  if (!step_done (self, stmt, error))
+    return FALSE;
+
+  /* The lock's row reads otherwise now (its battery, its last visit):
+   * the lists that show it are told. */
+  stmt = prepare (self, "SELECT pk FROM locks WHERE id = ?1");
+  bind_text (stmt, 1, lock_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      gint64 pk = sqlite3_column_int64 (stmt, 0);
+
+      sqlite3_reset (stmt);
+      if (self->in_transaction)
+        note_changed (self, AM_RECORD_LOCK, pk);
+      else
+        {
+          g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (guint32));
+          guint32 id = (guint32) pk;
+
+          g_array_append_val (ids, id);
+          g_signal_emit (self, signals[CHANGED], 0, (guint) AM_RECORD_LOCK, ids);
+        }
+    }
+  else
+    sqlite3_reset (stmt);
+  return TRUE;
 }
 
 /**
@@ -2531,6 +2695,7 @@ static const struct
   const char *of_parent;    /* with ?1 the parent's id */
   const char *record;       /* with ?1 a row id */
   gpointer  (*reader) (sqlite3_stmt *);
+  const char *count_of_parent;  /* with ?1 the parent's id */
 } lists[] = {
   [AM_STORE_LIST_PROPERTIES] = {
     "SELECT pk FROM properties ORDER BY sort_key, pk LIMIT ?9",
@@ -2545,6 +2710,7 @@ static const struct
     " ORDER BY sort_key, pk LIMIT ?9",
     LOCK_SELECT " WHERE l.pk = ?1",
     READER (read_lock),
+    "SELECT COUNT(*) FROM locks WHERE property = (SELECT pk FROM properties WHERE id = ?1)",
   },
   [AM_STORE_LIST_PASSCODES] = {
     NULL,
@@ -2552,6 +2718,7 @@ static const struct
     " ORDER BY created_at DESC, pk DESC LIMIT ?9",
     PASSCODE_SELECT " WHERE c.pk = ?1",
     READER (read_passcode),
+    "SELECT COUNT(*) FROM passcodes WHERE lock = (SELECT pk FROM locks WHERE id = ?1)",
   },
   [AM_STORE_LIST_LOCK_EVENTS] = {
     NULL,
@@ -2559,6 +2726,7 @@ static const struct
     " ORDER BY seq DESC LIMIT ?9",
     LOCK_EVENT_SELECT " WHERE e.pk = ?1",
     READER (read_lock_event),
+    "SELECT COUNT(*) FROM lock_events WHERE lock = (SELECT pk FROM locks WHERE id = ?1)",
   },
 };
 
@@ -2568,8 +2736,9 @@ static const struct
  * @list: which list
  * @parent_id: (nullable): the property or lock the list is of
  *
- * Returns: the number of items of the list, where the store keeps it (the
- *   list of all properties); else -1
+ * Returns: the number of items of the list, where the store can count them
+ *   without reading them (all properties, the locks of a property, the
+ *   passcodes and events of a lock); else -1
  */
 gint64
 am_store_count_ids (AmStore     *self,
@@ -2581,10 +2750,15 @@ am_store_count_ids (AmStore     *self,
 
   g_return_val_if_fail (AM_IS_STORE (self), -1);
 
-  if (list != AM_STORE_LIST_PROPERTIES)
+  if (parent_id != NULL && lists[list].count_of_parent != NULL)
+    {
+      stmt = prepare (self, lists[list].count_of_parent);
+      bind_text (stmt, 1, parent_id);
+    }
+  else if (list == AM_STORE_LIST_PROPERTIES)
+    stmt = prepare (self, "SELECT n FROM counts WHERE name = 'properties'");
+  else
     return -1;
-
-  stmt = prepare (self, "SELECT n FROM counts WHERE name = 'properties'");
   if (sqlite3_step (stmt) == SQLITE_ROW)
     n = sqlite3_column_int64 (stmt, 0);
   sqlite3_reset (stmt);
@@ -2607,10 +2781,20 @@ am_store_load_ids (AmStore     *self,
                    const char  *parent_id,
                    guint        limit)
 {
-  GArray *ids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  GArray *ids;
   const char *sql = parent_id != NULL ? lists[list].of_parent : lists[list].all;
   sqlite3_stmt *stmt;
 
+  /* All properties: the search index's builder may have read them in its
+   * thread already. */
+  if (list == AM_STORE_LIST_PROPERTIES && parent_id == NULL && limit == G_MAXUINT &&
+      !self->in_transaction && self->search_builder != NULL && am_store_search_is_ready (self))
+    adopt_search_index (self);
+  if (list == AM_STORE_LIST_PROPERTIES && parent_id == NULL && limit == G_MAXUINT &&
+      self->property_order != NULL)
+    return g_array_copy (self->property_order);
+
+  ids = g_array_new (FALSE, FALSE, sizeof (guint32));
   g_return_val_if_fail (sql != NULL, ids);
 
   stmt = prepare (self, sql);
@@ -2642,6 +2826,31 @@ am_store_load_record (AmStore     *self,
   return read_one (self, lists[list].record, lists[list].reader, NULL, rowid);
 }
 
+typedef struct
+{
+  AmSearchIndex *index;
+  GArray        *order;
+} BuildResult;
+
+static void
+build_result_free (gpointer data)
+{
+  BuildResult *result = data;
+
+  if (result == NULL)
+    return;
+  g_clear_pointer (&result->index, am_search_index_free);
+  g_clear_pointer (&result->order, g_array_unref);
+  g_free (result);
+}
+
+static gboolean
+exec_on (sqlite3    *db,
+         const char *sql)
+{
+  return sqlite3_exec (db, sql, NULL, NULL, NULL) == SQLITE_OK;
+}
+
 static AmSearchIndex *
 build_search_index (sqlite3 *db)
 {
@@ -2665,21 +2874,41 @@ typedef struct
   gint *done;
 } BuildJob;
 
-/* On a connection of its own: WAL lets it read while the store writes. */
+/* On a connection of its own: WAL lets it read while the store writes.
+ * It reads the list of all properties in order too, which a window's
+ * list needs whole at its first search. Returns a BuildResult. */
 static gpointer
 build_search_index_thread (gpointer data)
 {
   BuildJob *job = data;
   sqlite3 *db = NULL;
-  AmSearchIndex *index = NULL;
+  BuildResult *result = g_new0 (BuildResult, 1);
 
-  if (sqlite3_open_v2 (job->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL) == SQLITE_OK)
-    index = build_search_index (db);
+  if (sqlite3_open_v2 (job->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL) == SQLITE_OK &&
+      exec_on (db, "BEGIN"))
+    {
+      sqlite3_stmt *stmt = NULL;
+
+      /* One read transaction: the order and the index see the same rows. */
+      result->order = g_array_new (FALSE, FALSE, sizeof (guint32));
+      if (sqlite3_prepare_v2 (db, lists[AM_STORE_LIST_PROPERTIES].all, -1, &stmt, NULL) == SQLITE_OK)
+        {
+          sqlite3_bind_int64 (stmt, 9, -1);
+          while (sqlite3_step (stmt) == SQLITE_ROW)
+            {
+              guint32 id = (guint32) sqlite3_column_int64 (stmt, 0);
+              g_array_append_val (result->order, id);
+            }
+        }
+      sqlite3_finalize (stmt);
+      result->index = build_search_index (db);
+      exec_on (db, "COMMIT");
+    }
   sqlite3_close (db);
   g_atomic_int_set (job->done, 1);
   g_free (job->path);
   g_free (job);
-  return index;
+  return result;
 }
 
 /* Takes the index built in the background, waiting for it if need be, and
@@ -2688,14 +2917,20 @@ static void
 adopt_search_index (AmStore *self)
 {
   g_autoptr(GHashTable) changed = NULL;
+  BuildResult *result;
   GHashTableIter iter;
   gpointer pk;
 
   if (self->search_builder == NULL)
     return;
 
-  self->search_index = g_thread_join (g_steal_pointer (&self->search_builder));
+  result = g_thread_join (g_steal_pointer (&self->search_builder));
   changed = g_steal_pointer (&self->changed_during_build);
+  self->search_index = g_steal_pointer (&result->index);
+  /* The order holds while no property was written since it was read. */
+  if (g_hash_table_size (changed) == 0)
+    self->property_order = g_steal_pointer (&result->order);
+  build_result_free (result);
   if (self->search_index == NULL)
     return;
 
@@ -2775,4 +3010,216 @@ am_store_search (AmStore    *self,
     self->search_index = build_search_index (self->db);
 
   return am_search_index_query (self->search_index, folded);
+}
+
+/* Transitions to tell the user of, and reading for an export */
+
+/* The records @select reads (with @reader) of the ids a temporary table
+ * notes; @clear then empties that table. */
+static GPtrArray *
+take_noted (AmStore     *self,
+            const char  *select,
+            const char  *clear,
+            gpointer   (*reader) (sqlite3_stmt *))
+{
+  GPtrArray *records = g_ptr_array_new_with_free_func (g_object_unref);
+  sqlite3_stmt *stmt = prepare (self, select);
+
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (records, reader (stmt));
+  sqlite3_reset (stmt);
+  if (!exec (self, clear, NULL))
+    g_debug ("Could not clear the noted transitions");
+  return records;
+}
+
+/**
+ * am_store_take_first_uses:
+ * @self: a store
+ *
+ * The passcodes whose first use has become known since the last call:
+ * the cache held them unused, and a write (a sync) gave them a first use.
+ * Each is given once.
+ *
+ * Returns: (transfer full) (element-type AmPasscodeRecord): the passcodes
+ */
+GPtrArray *
+am_store_take_first_uses (AmStore *self)
+{
+  g_return_val_if_fail (AM_IS_STORE (self), NULL);
+  g_return_val_if_fail (!self->in_transaction, NULL);
+
+  return take_noted (self,
+                     PASSCODE_SELECT " WHERE c.id IN (SELECT id FROM temp.first_uses) ORDER BY c.first_used_at, c.pk",
+                     "DELETE FROM temp.first_uses",
+                     READER (read_passcode));
+}
+
+/**
+ * am_store_take_low_batteries:
+ * @self: a store
+ *
+ * The locks whose battery has fallen below %AM_LOCK_BATTERY_LOW since the
+ * last call (from a level at or above it, or from unknown). Each fall is
+ * given once; a lock that recovers and falls again is given again.
+ *
+ * Returns: (transfer full) (element-type AmLock): the locks
+ */
+GPtrArray *
+am_store_take_low_batteries (AmStore *self)
+{
+  g_return_val_if_fail (AM_IS_STORE (self), NULL);
+  g_return_val_if_fail (!self->in_transaction, NULL);
+
+  return take_noted (self,
+                     LOCK_SELECT " WHERE l.id IN (SELECT id FROM temp.low_batteries) ORDER BY l.pk",
+                     "DELETE FROM temp.low_batteries",
+                     READER (read_lock));
+}
+
+/**
+ * am_store_open_reader:
+ * @path: the cache, as am_store_get_path() of a store that opened it
+ * @error: a location for a #GError
+ *
+ * A second connection to a cache, read-only, for reading a lot in a
+ * worker thread (an export) while the first goes on in the main one. It
+ * neither migrates nor sets aside: a cache that is not at this code's
+ * version is an error. Only reads may be called on it, from one thread.
+ *
+ * Returns: (transfer full) (nullable): the store
+ */
+AmStore *
+am_store_open_reader (const char  *path,
+                      GError     **error)
+{
+  g_autoptr(AmStore) self = g_object_new (AM_TYPE_STORE, NULL);
+  sqlite3_stmt *stmt;
+  int version = -1;
+  int rc;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  self->path = g_strdup (path);
+  rc = sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, AM_ERROR, AM_ERROR_STORAGE,
+                   _("The local cache could not be opened (%s)."), sqlite3_errstr (rc));
+      return NULL;
+    }
+  sqlite3_extended_result_codes (self->db, TRUE);
+  sqlite3_busy_timeout (self->db, 5000);
+
+  /* Not prepare(): a file that is no database is an error here, not a bug. */
+  if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK)
+    {
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        version = sqlite3_column_int (stmt, 0);
+      sqlite3_finalize (stmt);
+    }
+  if (version != AM_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, AM_ERROR, AM_ERROR_STORAGE,
+                   _("The local cache could not be read. Restart Access Manager and try again."));
+      return NULL;
+    }
+  return g_steal_pointer (&self);
+}
+
+/**
+ * am_store_foreach_passcode_between:
+ * @self: a store
+ * @lock_id: a lock
+ * @from: UTC seconds, the range's start
+ * @to: UTC seconds, the range's end (excluded); 0 for no end
+ * @func: called for each passcode, oldest issued first; returns %FALSE
+ *   (and sets its error) to stop
+ * @user_data: for @func
+ * @error: a location for a #GError
+ *
+ * The lock's passcodes issued in the range or whose window overlaps it.
+ *
+ * Returns: %FALSE when @func stopped
+ */
+gboolean
+am_store_foreach_passcode_between (AmStore            *self,
+                                   const char         *lock_id,
+                                   gint64              from,
+                                   gint64              to,
+                                   AmStoreRecordFunc   func,
+                                   gpointer            user_data,
+                                   GError            **error)
+{
+  sqlite3_stmt *stmt;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (AM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (lock_id != NULL && func != NULL, FALSE);
+
+  if (to <= 0)
+    to = G_MAXINT64;
+  stmt = prepare (self, PASSCODE_SELECT " WHERE c.lock = (SELECT pk FROM locks WHERE id = ?1)"
+                        " AND ((c.created_at >= ?2 AND c.created_at < ?3)"
+                        "   OR (c.starts_at < ?3 AND c.ends_at > ?2))"
+                        " ORDER BY c.created_at, c.pk");
+  bind_text (stmt, 1, lock_id);
+  sqlite3_bind_int64 (stmt, 2, from);
+  sqlite3_bind_int64 (stmt, 3, to);
+  while (ok && sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_autoptr(AmPasscodeRecord) record = read_passcode (stmt);
+
+      ok = func (G_OBJECT (record), user_data, error);
+    }
+  sqlite3_reset (stmt);
+  return ok;
+}
+
+/**
+ * am_store_foreach_lock_event_between:
+ * @self: a store
+ * @lock_id: a lock
+ * @from: UTC seconds, the range's start
+ * @to: UTC seconds, the range's end (excluded); 0 for no end
+ * @func: called for each entry of the lock's log, in the log's order;
+ *   returns %FALSE (and sets its error) to stop
+ * @user_data: for @func
+ * @error: a location for a #GError
+ *
+ * The lock's log entries whose time is in the range.
+ *
+ * Returns: %FALSE when @func stopped
+ */
+gboolean
+am_store_foreach_lock_event_between (AmStore            *self,
+                                     const char         *lock_id,
+                                     gint64              from,
+                                     gint64              to,
+                                     AmStoreRecordFunc   func,
+                                     gpointer            user_data,
+                                     GError            **error)
+{
+  sqlite3_stmt *stmt;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (AM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (lock_id != NULL && func != NULL, FALSE);
+
+  if (to <= 0)
+    to = G_MAXINT64;
+  stmt = prepare (self, LOCK_EVENT_SELECT " WHERE e.lock = (SELECT pk FROM locks WHERE id = ?1)"
+                        " AND e.at >= ?2 AND e.at < ?3"
+                        " ORDER BY e.seq");
+  bind_text (stmt, 1, lock_id);
+  sqlite3_bind_int64 (stmt, 2, from);
+  sqlite3_bind_int64 (stmt, 3, to);
+  while (ok && sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_autoptr(AmLockEventRecord) event = read_lock_event (stmt);
+
+      ok = func (G_OBJECT (event), user_data, error);
+    }
+  sqlite3_reset (stmt);
+  return ok;
 }

@@ -210,6 +210,30 @@ gboolean           am_store_outbox_defer          (AmStore            *self,
                                                    const char         *last_error,
                                                    GError            **error);
 
+/* Transitions to tell the user of, and reading for an export */
+typedef gboolean (*AmStoreRecordFunc) (GObject   *record,
+                                       gpointer   user_data,
+                                       GError   **error);
+
+GPtrArray         *am_store_take_first_uses       (AmStore            *self);
+GPtrArray         *am_store_take_low_batteries    (AmStore            *self);
+AmStore           *am_store_open_reader           (const char         *path,
+                                                   GError            **error);
+gboolean           am_store_foreach_passcode_between (AmStore         *self,
+                                                   const char         *lock_id,
+                                                   gint64              from,
+                                                   gint64              to,
+                                                   AmStoreRecordFunc   func,
+                                                   gpointer            user_data,
+                                                   GError            **error);
+gboolean           am_store_foreach_lock_event_between (AmStore       *self,
+                                                   const char         *lock_id,
+                                                   gint64              from,
+                                                   gint64              to,
+                                                   AmStoreRecordFunc   func,
+                                                   gpointer            user_data,
+                                                   GError            **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AmSyncPage, am_sync_page_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AmOutboxEntry, am_outbox_entry_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AmAccount, am_account_free)
