@@ -100,23 +100,6 @@ now_s (void)
   return g_get_real_time () / G_USEC_PER_SEC;
 }
 
-/* Shows one page of a stack and hides the others: GTK 4.8 exports the
- * widgets of a stack's hidden pages as visible to assistive technologies. */
-static void
-show_only (GtkStack   *stack,
-           const char *name)
-{
-  GtkWidget *page = gtk_stack_get_child_by_name (stack, name);
-
-  gtk_widget_set_visible (page, TRUE);
-  gtk_stack_set_visible_child (stack, page);
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (stack));
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (child != page)
-      gtk_widget_set_visible (child, FALSE);
-}
-
 static void
 add_toast (AmLockPage *self,
            const char *text)
@@ -185,7 +168,7 @@ update_passcodes_state (AmLockPage *self)
   g_autofree char *count = NULL;
 
   if (n > 0)
-    show_only (self->passcodes_stack, "list");
+    am_unlock_flow_show_only (self->passcodes_stack, "list");
   else
     {
       if (filtering)
@@ -200,7 +183,7 @@ update_passcodes_state (AmLockPage *self)
           adw_status_page_set_description (self->passcodes_empty,
                                            _("Codes issued for this lock, by you or your colleagues, appear here after a sync."));
         }
-      show_only (self->passcodes_stack, "empty");
+      am_unlock_flow_show_only (self->passcodes_stack, "empty");
     }
 
   count = g_strdup_printf (ngettext ("%u passcode", "%u passcodes", n), n);
@@ -212,7 +195,7 @@ update_events_state (AmLockPage *self)
 {
   guint n = self->events != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->events)) : 0;
 
-  show_only (self->events_stack, n > 0 ? "list" : "empty");
+  am_unlock_flow_show_only (self->events_stack, n > 0 ? "list" : "empty");
 }
 
 static gboolean
@@ -845,8 +828,8 @@ am_lock_page_init (AmLockPage *self)
   gtk_list_view_set_factory (self->events_view, events);
 
   self->minute_source = g_timeout_add_seconds (REFRESH_INTERVAL_S, on_minute_cb, self);
-  show_only (self->passcodes_stack, "empty");
-  show_only (self->events_stack, "empty");
+  am_unlock_flow_show_only (self->passcodes_stack, "empty");
+  am_unlock_flow_show_only (self->events_stack, "empty");
 }
 
 AmFacade *

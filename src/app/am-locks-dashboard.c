@@ -127,21 +127,6 @@ mode_in_words (const char *mode)
 }
 
 static void
-show_only (GtkStack   *stack,
-           const char *name)
-{
-  GtkWidget *page = gtk_stack_get_child_by_name (stack, name);
-
-  gtk_widget_set_visible (page, TRUE);
-  gtk_stack_set_visible_child (stack, page);
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (stack));
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (child != page)
-      gtk_widget_set_visible (child, FALSE);
-}
-
-static void
 update_state (AmLocksDashboard *self)
 {
   guint n = self->locks != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->locks)) : 0;
@@ -152,9 +137,9 @@ update_state (AmLocksDashboard *self)
 
   adw_window_title_set_subtitle (self->window_title, count);
   if (n > 0)
-    show_only (self->list_stack, "list");
+    am_unlock_flow_show_only (self->list_stack, "list");
   else
-    show_only (self->list_stack, filtered ? "no-results" : "empty");
+    am_unlock_flow_show_only (self->list_stack, filtered ? "no-results" : "empty");
 }
 
 /* GTK 4.8 names neither a drop-down's button nor a column view's list

@@ -51,35 +51,6 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (AmPropertyPage, am_property_page, ADW_TYPE_BIN)
 
-/* Shows one page of a stack and hides the others: GTK 4.8 exports the
- * widgets of a stack's hidden pages as visible to assistive technologies. */
-static void
-show_only (GtkStack   *stack,
-           const char *name)
-{
-  GtkWidget *page = gtk_stack_get_child_by_name (stack, name);
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (stack));
-  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
-
-  gtk_widget_set_visible (page, TRUE);
-  gtk_stack_set_visible_child (stack, page);
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (stack));
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      if (child == page)
-        continue;
-      /* Hiding a focused entry would leave its cursor blinking without
-       * focus: let the focus go first, with a proper focus-out. */
-      if (focus != NULL && (focus == child || gtk_widget_is_ancestor (focus, child)))
-        {
-          gtk_root_set_focus (root, NULL);
-          focus = NULL;
-        }
-      gtk_widget_set_visible (child, FALSE);
-    }
-}
-
 static const char *
 mode_in_words (const char *mode)
 {
@@ -252,7 +223,7 @@ update_locks (AmPropertyPage *self)
   gtk_list_box_bind_model (self->locks_list, G_LIST_MODEL (self->locks),
                            self->locks != NULL ? create_lock_row : NULL, self, NULL);
   n = self->locks != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->locks)) : 0;
-  show_only (self->locks_stack, n > 0 ? "locks" : "none");
+  am_unlock_flow_show_only (self->locks_stack, n > 0 ? "locks" : "none");
   gtk_widget_set_sensitive (GTK_WIDGET (self->unlock_button), n > 0);
 }
 

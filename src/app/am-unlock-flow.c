@@ -582,3 +582,39 @@ am_unlock_flow_name_button (GtkButton *button)
   gtk_accessible_reset_relation (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
   gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, plain->str, -1);
 }
+
+/**
+ * am_unlock_flow_show_only:
+ * @stack: a stack
+ * @name: the page to show
+ *
+ * Shows one page of a stack and hides the others: GTK 4.8 exports the
+ * widgets of a stack's hidden pages as visible to assistive technologies.
+ * A focus inside a page being hidden is let go first.
+ */
+void
+am_unlock_flow_show_only (GtkStack   *stack,
+                          const char *name)
+{
+  GtkWidget *page = gtk_stack_get_child_by_name (stack, name);
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (stack));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  gtk_widget_set_visible (page, TRUE);
+  gtk_stack_set_visible_child (stack, page);
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (stack));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (child == page)
+        continue;
+      /* Hiding a focused entry would leave its cursor blinking without
+       * focus: let the focus go first, with a proper focus-out. */
+      if (focus != NULL && (focus == child || gtk_widget_is_ancestor (focus, child)))
+        {
+          gtk_root_set_focus (root, NULL);
+          focus = NULL;
+        }
+      gtk_widget_set_visible (child, FALSE);
+    }
+}

@@ -30,6 +30,8 @@ void am_unlock_flow_present (GtkWindow  *parent,
 /* Shared by the unlock dialogs: times in the property's own time zone. */
 GTimeZone *am_unlock_flow_property_zone    (AmProperty *property);
 gboolean   am_unlock_flow_zone_is_local    (GTimeZone  *zone);
+void       am_unlock_flow_show_only        (GtkStack   *stack,
+                                            const char *name);
 char      *am_unlock_flow_format_time      (GTimeZone  *zone,
                                             gint64      utc);
 char      *am_unlock_flow_format_date      (GTimeZone  *zone,

@@ -20,6 +20,7 @@
 #include "am-sign-in-page.h"
 #include "am-sync-status.h"
 #include "am-bench-probe.h"
+#include "am-unlock-flow.h"
 #include "am-window.h"
 
 struct _AmWindow
@@ -85,35 +86,6 @@ save_window_state (AmWindow *self)
     }
 }
 
-/* Shows one page of a stack and hides the others: GTK 4.8 exports the
- * widgets of a stack's hidden pages as visible to assistive technologies. */
-static void
-show_only (GtkStack   *stack,
-           const char *name)
-{
-  GtkWidget *page = gtk_stack_get_child_by_name (stack, name);
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (stack));
-  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
-
-  gtk_widget_set_visible (page, TRUE);
-  gtk_stack_set_visible_child (stack, page);
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (stack));
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      if (child == page)
-        continue;
-      /* Hiding a focused entry would leave its cursor blinking without
-       * focus: let the focus go first, with a proper focus-out. */
-      if (focus != NULL && (focus == child || gtk_widget_is_ancestor (focus, child)))
-        {
-          gtk_root_set_focus (root, NULL);
-          focus = NULL;
-        }
-      gtk_widget_set_visible (child, FALSE);
-    }
-}
-
 static gboolean
 demo_credentials (const char **server,
                   const char **email,
@@ -158,11 +130,11 @@ update_list_state (AmWindow *self)
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->properties));
 
   if (n > 0)
-    show_only (self->list_stack, "list");
+    am_unlock_flow_show_only (self->list_stack, "list");
   else if (search != NULL && *search != '\0')
-    show_only (self->list_stack, "no-results");
+    am_unlock_flow_show_only (self->list_stack, "no-results");
   else
-    show_only (self->list_stack, "empty");
+    am_unlock_flow_show_only (self->list_stack, "empty");
 }
 
 static void
@@ -195,7 +167,7 @@ show_page (AmWindow *self)
 {
   if (self->facade == NULL)
     {
-      show_only (self->stack, "error");
+      am_unlock_flow_show_only (self->stack, "error");
       return;
     }
   if (!self->restored)
@@ -207,14 +179,14 @@ show_page (AmWindow *self)
        * list. Should the session be gone, the sign-in page follows. */
       if (account == NULL || !account->signed_in)
         {
-          show_only (self->stack, "loading");
+          am_unlock_flow_show_only (self->stack, "loading");
           return;
         }
     }
 
   if (!self->restored || am_facade_get_signed_in (self->facade))
     {
-      show_only (self->stack, "main");
+      am_unlock_flow_show_only (self->stack, "main");
       if (!adw_leaflet_get_folded (self->leaflet)
           || adw_leaflet_get_visible_child (self->leaflet) == self->sidebar)
         gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
@@ -222,7 +194,7 @@ show_page (AmWindow *self)
   else
     {
       get_sign_in_page (self);
-      show_only (self->stack, "sign-in");
+      am_unlock_flow_show_only (self->stack, "sign-in");
     }
 }
 
@@ -330,13 +302,13 @@ show_property (AmWindow   *self,
     {
       adw_window_title_set_title (self->content_title, "");
       adw_window_title_set_subtitle (self->content_title, "");
-      show_only (self->content_stack, "none");
+      am_unlock_flow_show_only (self->content_stack, "none");
       return;
     }
   adw_window_title_set_title (self->content_title, am_property_get_name (property));
   adw_window_title_set_subtitle (self->content_title,
                                  am_property_get_city (property) != NULL ? am_property_get_city (property) : "");
-  show_only (self->content_stack, "property");
+  am_unlock_flow_show_only (self->content_stack, "property");
 }
 
 static void
