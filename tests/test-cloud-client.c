@@ -1012,6 +1012,8 @@ test_retry_after_read_as_seconds_or_date (Fixture       *f,
       seconds = am_cloud_client_get_retry_after (f->client);
       g_assert_cmpuint (seconds, >=, cases[i].min);
       g_assert_cmpuint (seconds, <=, cases[i].max);
+      /* The error carries it on, to whoever it is passed. */
+      g_assert_cmpuint (am_cloud_error_get_retry_after (error), ==, seconds);
     }
 
   /* An answer that is not 429 clears it. */

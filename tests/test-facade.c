@@ -921,6 +921,46 @@ derive_again (Fixture          *f,
   return am_facade_derive_code_finish (f->facade, await (&result), code, error);
 }
 
+/* Just signed in, Create Code while the first sync still fetches the key:
+ * the code is issued once the sync is over, not refused. */
+static void
+test_no_key_while_syncing (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) synced = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AmLock) lock = NULL;
+  g_autoptr(AmPasscodeRecord) record = NULL;
+  g_autoptr(AmPasscodeRecord) again = NULL;
+  AmIssueRequest request = timed_request (1);
+  char code[AM_PASSCODE_MAX_DIGITS + 1] = { 0 };
+  char derived[AM_PASSCODE_MAX_DIGITS + 1] = { 0 };
+
+  sign_in_and_sync (f);
+  lock = cached_lock (f, f->front);
+  am_vault_clear_lock_keys_async (f->vault, f->url, f->front, NULL, on_done_cb, &result);
+  g_assert_true (am_vault_clear_lock_keys_finish (f->vault, await (&result), &error));
+  g_clear_object (&result);
+
+  am_facade_sync_async (f->facade, NULL, on_done_cb, &synced);
+  g_assert_true (am_facade_get_syncing (f->facade));
+  record = issue (f, lock, &request, code, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (record);
+  g_assert_false (am_facade_get_syncing (f->facade));
+  g_assert_true (am_facade_sync_finish (f->facade, await (&synced), &error));
+  g_assert_no_error (error);
+
+  /* The digits are those of the key the sync fetched. */
+  g_assert_true (derive_again (f, record, derived, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (derived, ==, code);
+  am_secret_memory_wipe (code, sizeof code);
+  am_secret_memory_wipe (derived, sizeof derived);
+  request_clear (&request);
+}
+
 static AmPasscodeRecord *
 facade_revoke (Fixture          *f,
                AmPasscodeRecord *record,
@@ -1561,6 +1601,7 @@ main (int    argc,
   ADD ("/facade/issue/window-in-the-past-is-a-sentence", test_window_in_past);
   ADD ("/facade/issue/no-permission-is-a-sentence", test_no_permission);
   ADD ("/facade/issue/no-key-says-to-sync", test_no_key);
+  ADD ("/facade/issue/no-key-yet-waits-for-the-sync-under-way", test_no_key_while_syncing);
   ADD ("/facade/activity/show-again-then-revoke-pending", test_activity_show_again_and_revoke);
   ADD ("/facade/activity/revoke-needs-permission-and-cloud", test_activity_revoke_refused);
   ADD ("/facade/bluetooth/unlock-reaches-the-cloud", test_unlock_pushes);

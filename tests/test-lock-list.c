@@ -21,6 +21,7 @@ typedef struct
   AmLock     *garage;   /* Maple: battery 12, unit 2B, resident */
   AmLock     *gate;     /* Oak: battery unknown, unit 1A */
   guint       changes;
+  guint       counts;
 } Fixture;
 
 static void
@@ -92,6 +93,14 @@ on_items_changed_cb (GListModel *model,
                      Fixture    *f)
 {
   f->changes++;
+}
+
+static void
+on_count_changed_cb (AmLockList *list,
+                     GParamSpec *pspec,
+                     Fixture    *f)
+{
+  f->counts++;
 }
 
 static void
@@ -184,10 +193,12 @@ test_follows_the_cache (Fixture       *f,
   g_autoptr(AmLock) shown = NULL;
 
   g_signal_connect (list, "items-changed", G_CALLBACK (on_items_changed_cb), f);
+  g_signal_connect (list, "notify::n-items", G_CALLBACK (on_count_changed_cb), f);
   g_ptr_array_add (page->locks, g_object_ref (cellar));
   am_test_apply (f->store, page);
   assert_names (list, "Front Door,Garage,Cellar,Gate");
   g_assert_cmpuint (f->changes, >=, 1);
+  g_assert_cmpuint (f->counts, ==, 1);
 
   f->changes = 0;
   f->front->battery = 9;
@@ -198,6 +209,66 @@ test_follows_the_cache (Fixture       *f,
   g_assert_cmpuint (f->changes, >=, 1);
   shown = g_list_model_get_item (G_LIST_MODEL (list), 0);
   g_assert_cmpint (am_lock_get_battery (shown), ==, 9);
+}
+
+typedef struct
+{
+  GString *said;
+  guint    notified;
+} Changes;
+
+static void
+on_change_said_cb (GListModel *model,
+                   guint       position,
+                   guint       removed,
+                   guint       added,
+                   Changes    *changes)
+{
+  g_string_append_printf (changes->said, "%s%u-%u+%u=%u", changes->said->len > 0 ? " " : "",
+                          position, removed, added, g_list_model_get_n_items (model));
+}
+
+static void
+on_n_items_cb (AmLockList *list,
+               GParamSpec *pspec,
+               Changes    *changes)
+{
+  guint n = 0;
+
+  g_object_get (list, "n-items", &n, NULL);
+  g_assert_cmpuint (n, ==, g_list_model_get_n_items (G_LIST_MODEL (list)));
+  g_assert_cmpuint (n, >, 0);
+  changes->notified++;
+}
+
+/* A new order or filter is said as every lock going, then the new ones
+ * coming (so that a list view does not read every lock to find the ones
+ * it showed); the count is told once, after both. */
+static void
+test_new_order_said_as_all_new (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(AmLockList) list = am_lock_list_new (f->store);
+  g_autoptr(GString) said = g_string_new (NULL);
+  Changes changes = { said, 0 };
+
+  g_signal_connect (list, "items-changed", G_CALLBACK (on_change_said_cb), &changes);
+  g_signal_connect (list, "notify::n-items", G_CALLBACK (on_n_items_cb), &changes);
+
+  am_lock_list_set_sort (list, AM_LOCK_SORT_BATTERY, TRUE);
+  g_assert_cmpstr (said->str, ==, "0-3+0=0 0-0+3=3");
+  g_assert_cmpuint (changes.notified, ==, 0);
+  assert_names (list, "Front Door,Garage,Gate");
+
+  g_string_truncate (said, 0);
+  am_lock_list_set_property_id (list, am_property_get_id (f->maple));
+  g_assert_cmpstr (said->str, ==, "0-3+0=0 0-0+2=2");
+  g_assert_cmpuint (changes.notified, ==, 1);
+
+  g_string_truncate (said, 0);
+  am_lock_list_set_search (list, "garage");
+  g_assert_cmpstr (said->str, ==, "0-2+0=0 0-0+1=1");
+  g_assert_cmpuint (changes.notified, ==, 2);
 }
 
 static void
@@ -237,6 +308,7 @@ main (int    argc,
   ADD ("/lock-list/sort/by-every-column-unknown-last", test_sort_by_every_column);
   ADD ("/lock-list/filter/by-property-and-text", test_filter_by_property_and_text);
   ADD ("/lock-list/changes/follow-the-cache", test_follows_the_cache);
+  ADD ("/lock-list/changes/new-order-said-as-all-new", test_new_order_said_as_all_new);
   ADD ("/lock-list/issuers/each-once-in-order", test_issuers_each_once);
 #undef ADD
 

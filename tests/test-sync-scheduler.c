@@ -6,12 +6,16 @@
  * own (GNetworkMonitor is an interface: the scheduler follows any), and
  * logind served by python-dbusmock's template on a private system bus,
  * started once for the process; the test without a system bus runs in a
- * child.
+ * child. The errors of a cloud that answers 429 come from the real client,
+ * asking a SoupServer of the test's on 127.0.0.1.
  */
 #include "config.h"
 
+#include <libsoup/soup.h>
+
 #include "am-cloud-client.h"
 #include "am-sync-scheduler.h"
+#include "am-test-async.h"
 #include "am-test-bluez.h"
 
 #define WAIT_TIMEOUT_USEC (20 * G_USEC_PER_SEC)
@@ -463,6 +467,101 @@ test_network_back_during_failing_sync (Fixture       *f,
   g_assert_cmpint (ms_between (f->finished_at, f->started_at[1]), <, 5000);
 }
 
+/* A cloud that answers every request with 429 and @retry_after */
+
+static void
+on_rate_limited_request_cb (SoupServer        *server,
+                            SoupServerMessage *message,
+                            const char        *path,
+                            GHashTable        *query,
+                            gpointer           user_data)
+{
+  static const char answer[] = "{\"error\": \"rate_limited\", \"message\": \"Too many requests.\"}";
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (message),
+                                "Retry-After", user_data);
+  soup_server_message_set_status (message, 429, NULL);
+  soup_server_message_set_response (message, "application/json", SOUP_MEMORY_STATIC,
+                                    answer, sizeof answer - 1);
+}
+
+/* The error the client makes of a 429 with @retry_after, as a sync would
+ * end with it. */
+static GError *
+rate_limited_error (const char *retry_after)
+{
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(AmCloudClient) client = NULL;
+  g_autoptr(AmCloudMe) me = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *url = NULL;
+  GError *error = NULL;
+  GSList *uris;
+
+  soup_server_add_handler (server, NULL, on_rate_limited_request_cb, (gpointer) retry_after, NULL);
+  soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  client = am_cloud_client_new (url, &error);
+  g_assert_no_error (error);
+  am_cloud_client_set_token (client, "test-token");
+  am_cloud_client_get_me_async (client, NULL, am_test_on_done_cb, &result);
+  me = am_cloud_client_get_me_finish (client, am_test_wait_for (&result), &error);
+  g_assert_null (me);
+  g_assert_error (error, AM_CLOUD_ERROR, AM_CLOUD_ERROR_RATE_LIMITED);
+  soup_server_disconnect (server);
+  return error;
+}
+
+/* The cloud answered 429 and asked for more time than the backoff: the
+ * next sync waits for that, events in the wait included. */
+static void
+test_backoff_waits_for_retry_after (Fixture       *f,
+                                    gconstpointer  data)
+{
+  gint64 failed_at;
+
+  f->fail_with = rate_limited_error ("2");
+  g_assert_cmpuint (am_cloud_error_get_retry_after (f->fail_with), ==, 2);
+  am_sync_scheduler_set_delays (f->scheduler, 60 * 1000, 10, 200);
+  am_sync_scheduler_start (f->scheduler);
+
+  am_sync_scheduler_resumed (f->scheduler);
+  WAIT_UNTIL (f->syncs == 1 && f->running == 0);
+  failed_at = f->finished_at;
+
+  /* Past the backoff of 200 ms, an event: still not before the 2 s. */
+  run_for (500);
+  am_sync_scheduler_resumed (f->scheduler);
+  run_for (500);
+  g_assert_cmpuint (f->syncs, ==, 1);
+
+  WAIT_UNTIL (f->syncs == 2);
+  g_assert_cmpint (ms_between (failed_at, f->started_at[1]), >=, 2000);
+  g_assert_cmpint (ms_between (failed_at, f->started_at[1]), <, 4000);
+}
+
+/* A backoff longer than the Retry-After is not cut short by it. */
+static void
+test_backoff_longer_than_retry_after (Fixture       *f,
+                                      gconstpointer  data)
+{
+  gint64 failed_at;
+
+  f->fail_with = rate_limited_error ("1");
+  am_sync_scheduler_set_delays (f->scheduler, 60 * 1000, 10, 1800);
+  am_sync_scheduler_start (f->scheduler);
+
+  am_sync_scheduler_resumed (f->scheduler);
+  WAIT_UNTIL (f->syncs == 1 && f->running == 0);
+  failed_at = f->finished_at;
+  WAIT_UNTIL (f->syncs == 2);
+  g_assert_cmpint (ms_between (failed_at, f->started_at[1]), >=, 1800);
+}
+
 /* Suspend and resume */
 
 static void
@@ -557,6 +656,8 @@ main (int    argc,
   ADD ("/sync-scheduler/backoff/capped-at-interval", test_backoff_capped);
   ADD ("/sync-scheduler/backoff/network-back-ends-unreached-backoff", test_network_back_ends_backoff);
   ADD ("/sync-scheduler/backoff/network-back-during-failing-sync", test_network_back_during_failing_sync);
+  ADD ("/sync-scheduler/backoff/waits-for-retry-after-of-429", test_backoff_waits_for_retry_after);
+  ADD ("/sync-scheduler/backoff/longer-than-retry-after-holds", test_backoff_longer_than_retry_after);
   ADD ("/sync-scheduler/resume/logind-prepare-for-sleep", test_resume_logind);
   g_test_add_func ("/sync-scheduler/resume/no-system-bus-is-silent", test_resume_without_system_bus);
 

@@ -3,7 +3,8 @@
  *
  * A single-instance AdwApplication: a second launch presents the window of
  * the first. It makes the one façade at startup (the cache in the default
- * data folder) and holds the actions that act on it: sync now, sign out.
+ * data folder) and holds the actions that act on it: sync now, sign out,
+ * and show a lock, which its notifications open.
  */
 #define G_LOG_DOMAIN "am-application"
 
@@ -149,6 +150,7 @@ on_passcode_first_used_cb (AmFacade         *facade,
 
   notification = g_notification_new (_("Code Used for the First Time"));
   g_notification_set_body (notification, body);
+  g_notification_set_default_action_and_target (notification, "app.show-lock", "s", am_lock_get_id (lock));
   id = g_strdup_printf ("passcode-used-%s", am_passcode_record_get_id (passcode));
   g_application_send_notification (G_APPLICATION (self), id, notification);
 }
@@ -172,6 +174,7 @@ on_battery_low_cb (AmFacade      *facade,
                           where, am_lock_get_battery (lock));
   notification = g_notification_new (_("Lock Battery Low"));
   g_notification_set_body (notification, body);
+  g_notification_set_default_action_and_target (notification, "app.show-lock", "s", am_lock_get_id (lock));
   g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
   id = g_strdup_printf ("battery-low-%s", am_lock_get_id (lock));
   g_application_send_notification (G_APPLICATION (self), id, notification);
@@ -323,9 +326,31 @@ am_application_preferences_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (am_preferences_window_new (window)));
 }
 
+/* What a notification opens (its default action): the lock it speaks of,
+ * in the Locks Dashboard window, whether or not a window was open. */
+static void
+am_application_show_lock_action (GSimpleAction *action,
+                                 GVariant      *parameter,
+                                 gpointer       user_data)
+{
+  AmApplication *self = user_data;
+  const char *lock_id = g_variant_get_string (parameter, NULL);
+
+  g_application_activate (G_APPLICATION (self));
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    {
+      if (AM_IS_WINDOW (l->data))
+        {
+          am_window_show_locks (AM_WINDOW (l->data), lock_id);
+          return;
+        }
+    }
+}
+
 static const GActionEntry app_actions[] = {
   { "about", am_application_about_action },
   { "preferences", am_application_preferences_action },
+  { "show-lock", am_application_show_lock_action, "s" },
   { "quit", am_application_quit_action },
   { "sync", am_application_sync_action },
   { "sign-out", am_application_sign_out_action },

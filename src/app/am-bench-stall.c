@@ -157,14 +157,14 @@ on_scroll_tick_cb (GtkWidget     *widget,
 
 /**
  * am_bench_scroll_to_end:
- * @view: a list
+ * @view: a list or a grid
  * @scrolled: called once it is at its end
  * @user_data: for @scrolled
  */
 void
-am_bench_scroll_to_end (GtkListView *view,
-                        GSourceFunc  scrolled,
-                        gpointer     user_data)
+am_bench_scroll_to_end (GtkScrollable *view,
+                        GSourceFunc    scrolled,
+                        gpointer       user_data)
 {
   Scrolling *scrolling = g_new0 (Scrolling, 1);
 

@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "am-line-label.h"
 #include "am-lock-event-row.h"
 #include "am-unlock-flow.h"
 
@@ -18,8 +19,8 @@ struct _AmLockEventRow
 
   /* Template widgets */
   GtkImage          *icon;
-  GtkLabel          *what_label;
-  GtkLabel          *when_label;
+  AmLineLabel       *what_label;
+  AmLineLabel       *when_label;
 };
 
 G_DEFINE_FINAL_TYPE (AmLockEventRow, am_lock_event_row, ADW_TYPE_BIN)
@@ -108,6 +109,7 @@ am_lock_event_row_class_init (AmLockEventRowClass *klass)
 
   object_class->dispose = am_lock_event_row_dispose;
 
+  g_type_ensure (AM_TYPE_LINE_LABEL);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/ui/am-lock-event-row.ui");
   gtk_widget_class_bind_template_child (widget_class, AmLockEventRow, icon);
   gtk_widget_class_bind_template_child (widget_class, AmLockEventRow, what_label);
@@ -145,16 +147,16 @@ am_lock_event_row_set_item (AmLockEventRow    *self,
   g_set_object (&self->item, item);
   if (item == NULL)
     {
-      gtk_label_set_text (self->what_label, "");
-      gtk_label_set_text (self->when_label, "");
+      am_line_label_set_text (self->what_label, "");
+      am_line_label_set_text (self->when_label, "");
       return;
     }
 
   what = am_lock_event_row_describe (item);
   when = am_unlock_flow_format_date_time (zone, am_lock_event_record_get_at (item));
   gtk_image_set_from_icon_name (self->icon, icon_for (item));
-  gtk_label_set_text (self->what_label, what);
-  gtk_label_set_text (self->when_label, when);
+  am_line_label_set_text (self->what_label, what);
+  am_line_label_set_text (self->when_label, when);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, what,
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, when,

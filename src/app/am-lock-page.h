@@ -21,6 +21,6 @@ void         am_lock_page_set_lock          (AmLockPage *self,
                                              AmLock     *lock);
 void         am_lock_page_show_passcodes    (AmLockPage *self);
 void         am_lock_page_show_events       (AmLockPage *self);
-GtkListView *am_lock_page_get_passcodes_view (AmLockPage *self);
+GtkGridView *am_lock_page_get_passcodes_view (AmLockPage *self);
 
 G_END_DECLS

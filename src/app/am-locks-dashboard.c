@@ -2,12 +2,12 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The Locks Dashboard: a GtkColumnView over the cache's list of all locks
- * (AmLockList), which the cache sorts and filters in SQL, so that a
- * portfolio of a hundred thousand locks sorts without reading them all. A
- * click on a column's header asks for a sort; the column view's sorter
- * does not say which column it holds in GTK 4.8, so each column's sorter,
- * asked to compare two probes, says it was asked: the first one asked is
- * the primary column, and the sign of the answer its direction.
+ * (AmLockList), which the cache sorts and filters, so that a portfolio of
+ * a hundred thousand locks sorts without reading them all. A click on a
+ * column's header asks for a sort; the column view's sorter does not say
+ * which column it holds in GTK 4.8, so each column's sorter, asked to
+ * compare two probes, says it was asked: the first one asked is the
+ * primary column, and the sign of the answer its direction.
  *
  * Times are in each lock's property's zone; a battery below 20 % is shown
  * as a warning. Activating a row opens the lock (::lock-activated).
@@ -236,7 +236,10 @@ on_bind_cell_cb (GtkSignalListItemFactory *factory,
     }
 
   gtk_label_set_text (label, text);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (label), tooltip);
+  /* Setting a tooltip, even the same one, asks the display where the
+   * pointer is: one round trip a cell of every row bound after a sort. */
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (GTK_WIDGET (label)), tooltip) != 0)
+    gtk_widget_set_tooltip_text (GTK_WIDGET (label), tooltip);
   if (low)
     gtk_widget_add_css_class (GTK_WIDGET (label), "warning");
   else
@@ -357,7 +360,8 @@ setup_model (AmLocksDashboard *self)
     return;
 
   self->locks = am_facade_list_all_locks (self->facade);
-  g_signal_connect_swapped (self->locks, "items-changed", G_CALLBACK (update_state), self);
+  /* Not ::items-changed: a new order empties the list for a moment. */
+  g_signal_connect_swapped (self->locks, "notify::n-items", G_CALLBACK (update_state), self);
   selection = gtk_no_selection_new (G_LIST_MODEL (g_object_ref (self->locks)));
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (selection));
 

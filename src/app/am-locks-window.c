@@ -2,8 +2,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A window of its own, beside the main one, so that an agent can keep the
- * activity of a portfolio open while issuing codes: a stack of two pages,
- * the dashboard and the lock opened from it, with a Back button.
+ * activity of a portfolio open while issuing codes: a leaflet of two pages,
+ * the dashboard and the lock opened from it, always folded, so that the
+ * lock page's Back button, a swipe, the mouse's back button and Alt+Left
+ * all go back.
  */
 #define G_LOG_DOMAIN "am-locks-window"
 
@@ -18,7 +20,7 @@ struct _AmLocksWindow
   AmFacade         *facade;
 
   /* Template widgets */
-  GtkStack         *stack;
+  AdwLeaflet       *leaflet;
   AmLocksDashboard *dashboard;
   AmLockPage       *lock_page;
 };
@@ -61,7 +63,7 @@ am_locks_window_class_init (AmLocksWindowClass *klass)
   g_type_ensure (AM_TYPE_LOCK_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/ui/am-locks-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, AmLocksWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, AmLocksWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, AmLocksWindow, dashboard);
   gtk_widget_class_bind_template_child (widget_class, AmLocksWindow, lock_page);
   gtk_widget_class_bind_template_callback (widget_class, on_lock_activated_cb);
@@ -103,7 +105,7 @@ am_locks_window_show_dashboard (AmLocksWindow *self)
 {
   g_return_if_fail (AM_IS_LOCKS_WINDOW (self));
 
-  gtk_stack_set_visible_child (self->stack, GTK_WIDGET (self->dashboard));
+  adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->dashboard));
 }
 
 /**
@@ -122,7 +124,7 @@ am_locks_window_show_lock (AmLocksWindow *self,
 
   am_lock_page_set_lock (self->lock_page, lock);
   am_lock_page_show_passcodes (self->lock_page);
-  gtk_stack_set_visible_child (self->stack, GTK_WIDGET (self->lock_page));
+  adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->lock_page));
 }
 
 AmLockPage *

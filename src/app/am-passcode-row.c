@@ -12,6 +12,7 @@
 
 #include <glib/gi18n.h>
 
+#include "am-line-label.h"
 #include "am-passcode-row.h"
 #include "am-unlock-flow.h"
 
@@ -22,12 +23,12 @@ struct _AmPasscodeRow
   AmPasscodeRecord *item;
 
   /* Template widgets */
-  GtkLabel         *title_label;
+  AmLineLabel      *title_label;
   GtkLabel         *status_label;
-  GtkLabel         *window_label;
-  GtkLabel         *issued_label;
-  GtkLabel         *use_label;
-  GtkLabel         *revoked_label;
+  AmLineLabel      *window_label;
+  AmLineLabel      *issued_label;
+  AmLineLabel      *use_label;
+  AmLineLabel      *revoked_label;
   GtkButton        *show_button;
   GtkButton        *revoke_button;
 };
@@ -76,14 +77,22 @@ set_label (GtkLabel   *label,
 }
 
 static void
+set_line (AmLineLabel *line,
+          const char  *text)
+{
+  am_line_label_set_text (line, text);
+  gtk_widget_set_visible (GTK_WIDGET (line), text != NULL && *text != '\0');
+}
+
+static void
 clear (AmPasscodeRow *self)
 {
-  set_label (self->title_label, NULL);
+  set_line (self->title_label, NULL);
   set_label (self->status_label, NULL);
-  set_label (self->window_label, NULL);
-  set_label (self->issued_label, NULL);
-  set_label (self->use_label, NULL);
-  set_label (self->revoked_label, NULL);
+  set_line (self->window_label, NULL);
+  set_line (self->issued_label, NULL);
+  set_line (self->use_label, NULL);
+  set_line (self->revoked_label, NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->show_button), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->revoke_button), FALSE);
 }
@@ -163,6 +172,7 @@ am_passcode_row_class_init (AmPasscodeRowClass *klass)
   signals[REVOKE] = g_signal_new ("revoke", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, AM_TYPE_PASSCODE_RECORD);
 
+  g_type_ensure (AM_TYPE_LINE_LABEL);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/ui/am-passcode-row.ui");
   gtk_widget_class_bind_template_child (widget_class, AmPasscodeRow, title_label);
   gtk_widget_class_bind_template_child (widget_class, AmPasscodeRow, status_label);
@@ -277,7 +287,7 @@ am_passcode_row_set_item (AmPasscodeRow    *self,
   else
     /* Translators: a code issued for no one named, then why, e.g. "No recipient named · Tour" */
     title = g_strdup_printf (_("No recipient named · %s"), purpose_in_words (am_passcode_record_get_purpose (item)));
-  set_label (self->title_label, title);
+  set_line (self->title_label, title);
 
   set_label (self->status_label, am_passcode_row_status_in_words (status));
   gtk_widget_add_css_class (GTK_WIDGET (self->status_label), status_classes[status]);
@@ -292,14 +302,14 @@ am_passcode_row_set_item (AmPasscodeRow    *self,
     }
   else
     window_text = g_steal_pointer (&window);
-  set_label (self->window_label, window_text);
+  set_line (self->window_label, window_text);
 
   source = g_strcmp0 (am_passcode_record_get_source (item), AM_PASSCODE_SOURCE_TOUR) == 0
              ? C_("passcode source", "Tour code") : C_("passcode source", "Manual code");
   created = am_unlock_flow_format_date_time (zone, am_passcode_record_get_created_at (item));
   /* Translators: who issued a code and when, then whether by hand or for a tour, e.g. "Issued by Lee Agent on Mar 10, 2:12 PM · Manual code" */
   issued = g_strdup_printf (_("Issued by %s on %s · %s"), am_passcode_record_get_created_by_name (item), created, source);
-  set_label (self->issued_label, issued);
+  set_line (self->issued_label, issued);
 
   if (am_passcode_record_get_use_count (item) == 0)
     use = g_strdup (_("Not used yet"));
@@ -318,7 +328,7 @@ am_passcode_row_set_item (AmPasscodeRow    *self,
                                          "Used %u times: first on %s, last on %s", count),
                                count, first, last);
     }
-  set_label (self->use_label, use);
+  set_line (self->use_label, use);
 
   if (status == AM_PASSCODE_STATUS_REVOCATION_PENDING)
     revoked = g_strdup (_("Revocation pending until the next Bluetooth visit"));
@@ -334,7 +344,7 @@ am_passcode_row_set_item (AmPasscodeRow    *self,
         /* Translators: when a code was revoked */
         revoked = g_strdup_printf (_("Revoked on %s"), when);
     }
-  set_label (self->revoked_label, revoked);
+  set_line (self->revoked_label, revoked);
 
   gtk_widget_set_visible (GTK_WIDGET (self->show_button), can_show_code);
   gtk_widget_set_visible (GTK_WIDGET (self->revoke_button), can_revoke);

@@ -3,7 +3,12 @@
  *
  * The digits live only here: in code[], in the label that shows them and,
  * while one is being built, in a message. All of them are wiped when the
- * sheet goes. Nothing here logs them.
+ * sheet goes. Nothing here logs them. A message is built around a
+ * placeholder that the digits replace at the end, and escaped into a
+ * string allocated at its largest size: neither printf's buffers nor a
+ * string that grows ever hold the digits, so no copy is freed unwiped.
+ * What GTK, GIO and D-Bus copy (the label, the clipboard, the URI handed
+ * to a mail or text message program, the portal call) is theirs to free.
  */
 #define G_LOG_DOMAIN "am-share-sheet"
 
@@ -21,6 +26,10 @@
 #define PORTAL_OBJECT_PATH  "/org/freedesktop/portal/desktop"
 #define PORTAL_EMAIL_IFACE  "org.freedesktop.portal.Email"
 #define PORTAL_TIMEOUT_MS   10000
+
+/* Stands for a digit of the code while a message is built: no text of a
+ * message holds it. */
+#define DIGIT_PLACEHOLDER   '\x1a'
 
 struct _AmShareSheet
 {
@@ -93,6 +102,24 @@ message_subject (AmShareSheet *self)
   return g_strdup_printf (_("Your access code for %s"), am_property_get_name (self->property));
 }
 
+/* Where @placeholder is in @text, from @line_start on. */
+static gsize
+find_placeholder (GString    *text,
+                  gsize       line_start,
+                  const char *placeholder)
+{
+  const char *found = strstr (text->str + line_start, placeholder);
+
+  if (found == NULL)
+    {
+      /* A translation that lost its %s: the code still goes in. */
+      g_string_append_c (text, ' ');
+      found = text->str + text->len;
+      g_string_append (text, placeholder);
+    }
+  return (gsize) (found - text->str);
+}
+
 /* A message ready to send: it holds the digits, so the caller frees it with
  * am_secret_memory_free(). */
 static char *
@@ -107,9 +134,12 @@ message_body (AmShareSheet *self)
   g_autofree char *deadline = am_unlock_flow_format_date_time (self->zone, use_by);
   g_autofree char *zone = am_unlock_flow_describe_zone (self->zone, starts_at);
   g_autofree char *grouped = am_passcode_group_digits (self->code);
-  /* Large enough not to move the digits around while it grows. */
-  g_autoptr(GString) text = g_string_sized_new (2048);
+  gsize grouped_len = strlen (grouped);
+  g_autofree char *placeholder = g_strnfill (grouped_len, DIGIT_PLACEHOLDER);
+  g_autoptr(GString) text = g_string_new (NULL);
   const char *name = am_passcode_record_get_recipient_name (self->record);
+  gsize line_start;
+  gsize code_at;
 
   if (name != NULL && *name != '\0')
     /* Translators: the greeting of a message that carries an access code */
@@ -127,7 +157,9 @@ message_body (AmShareSheet *self)
   g_string_append_printf (text, _("Door: %s"), lock);
   g_string_append_c (text, '\n');
   /* Translators: a line of a message: the access code's digits, grouped for reading */
-  g_string_append_printf (text, _("Code: %s"), grouped);
+  line_start = text->len;
+  g_string_append_printf (text, _("Code: %s"), placeholder);
+  code_at = find_placeholder (text, line_start, placeholder);
   g_string_append_c (text, '\n');
   if (am_passcode_record_get_kind (self->record) == AM_PASSCODE_KIND_ONE_TIME)
     /* Translators: a line of a message: %s is a time window, e.g. "Tue, Mar 10, 3:00 PM to 7:00 PM" */
@@ -146,8 +178,21 @@ message_body (AmShareSheet *self)
   g_string_append (text, _("At the door, touch the keypad to wake it, type the code, then press the lock key."));
   g_string_append_c (text, '\n');
 
-  am_secret_memory_wipe (grouped, strlen (grouped));
+  /* The text grows no more: the digits go in where they will stay. */
+  memcpy (text->str + code_at, grouped, grouped_len);
+  am_secret_memory_wipe (grouped, grouped_len);
   return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* @text escaped for a URI, in a string allocated once at the largest size
+ * escaping can reach, so that growing leaves no copy of it behind. */
+static char *
+escape_for_uri (const char *text)
+{
+  GString *escaped = g_string_sized_new (3 * strlen (text) + 1);
+
+  g_string_append_uri_escaped (escaped, text, NULL, FALSE);
+  return g_string_free (escaped, FALSE);
 }
 
 static gboolean
@@ -203,10 +248,11 @@ send_email_by_uri (AmShareSheet *self)
   g_autofree char *subject = message_subject (self);
   g_autofree char *body = message_body (self);
   g_autofree char *subject_escaped = g_uri_escape_string (subject, NULL, FALSE);
-  g_autofree char *body_escaped = g_uri_escape_string (body, NULL, FALSE);
+  g_autofree char *body_escaped = escape_for_uri (body);
   g_autofree char *to = contact_is_email (contact) ? g_uri_escape_string (contact, "@", FALSE) : g_strdup ("");
   g_autofree char *target = g_strconcat ("mailto:", to, NULL);
-  g_autofree char *query = g_strdup_printf ("?subject=%s&body=%s", subject_escaped, body_escaped);
+  /* Not printf: its buffers would keep a copy of the digits. */
+  g_autofree char *query = g_strconcat ("?subject=", subject_escaped, "&body=", body_escaped, NULL);
 
   show_uri (self, target, query);
   am_secret_memory_wipe (body, strlen (body));
@@ -306,7 +352,7 @@ share_send_sms_action (GtkWidget  *widget,
   g_autofree char *number = contact_is_phone (contact) ? phone_for_uri (contact) : g_strdup ("");
   g_autofree char *target = g_strconcat ("sms:", number, NULL);
   g_autofree char *body = message_body (self);
-  g_autofree char *body_escaped = g_uri_escape_string (body, NULL, FALSE);
+  g_autofree char *body_escaped = escape_for_uri (body);
   g_autofree char *query = g_strconcat ("?body=", body_escaped, NULL);
 
   show_uri (self, target, query);

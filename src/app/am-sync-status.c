@@ -2,10 +2,13 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * "Synced 2 minutes ago" at the foot of the property list, a spinner while
- * a sync runs, a warning sign when the last sync failed while the cloud
- * was reachable (the sentence in the tooltip; being offline has its band
- * above). It follows the façade's syncing, last-sync and sync-error, and
- * brings its wording up to date every half minute. Hidden while signed out.
+ * a sync runs, a warning sign and "Last sync failed" when the last sync
+ * failed, offline or not, with the sentence that says why and what to do
+ * in the tooltip and the accessible description: a sync asked for with
+ * Ctrl+R gets its answer where it was asked, while the offline band above
+ * says what being offline means for the work. It follows the façade's
+ * syncing, last-sync and sync-error, and brings its wording up to date
+ * every half minute. Hidden while signed out.
  */
 #define G_LOG_DOMAIN "am-sync-status"
 
@@ -50,7 +53,7 @@ update (AmSyncStatus *self)
 
   syncing = am_facade_get_syncing (self->facade);
   error = am_facade_get_sync_error (self->facade);
-  failed = !syncing && error != NULL && am_facade_get_online (self->facade);
+  failed = !syncing && error != NULL;
   last_sync = am_facade_get_last_sync (self->facade);
 
   if (syncing)
@@ -148,7 +151,7 @@ am_sync_status_set_facade (AmSyncStatus *self,
                            AmFacade     *facade)
 {
   static const char * const notifies[] = {
-    "notify::signed-in", "notify::syncing", "notify::last-sync", "notify::sync-error", "notify::online",
+    "notify::signed-in", "notify::syncing", "notify::last-sync", "notify::sync-error",
   };
 
   g_return_if_fail (AM_IS_SYNC_STATUS (self));

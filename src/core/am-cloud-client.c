@@ -62,7 +62,33 @@ typedef struct
   guint        duplicates;
 } Request;
 
-G_DEFINE_QUARK (am-cloud-error-quark, am_cloud_error)
+/* What an error of the cloud carries beside its message: the wait the
+ * Retry-After of a 429 asked for, so that whoever the error reaches (a
+ * sync, the scheduler of the next one) can honour it. */
+typedef struct
+{
+  guint retry_after;
+} AmCloudErrorPrivate;
+
+static void
+am_cloud_error_private_init (AmCloudErrorPrivate *priv)
+{
+  priv->retry_after = 0;
+}
+
+static void
+am_cloud_error_private_copy (const AmCloudErrorPrivate *src_priv,
+                             AmCloudErrorPrivate       *dest_priv)
+{
+  dest_priv->retry_after = src_priv->retry_after;
+}
+
+static void
+am_cloud_error_private_clear (AmCloudErrorPrivate *priv)
+{
+}
+
+G_DEFINE_EXTENDED_ERROR (AmCloudError, am_cloud_error)
 
 G_DEFINE_FINAL_TYPE (AmCloudClient, am_cloud_client, G_TYPE_OBJECT)
 
@@ -840,9 +866,11 @@ on_answer_read_cb (GObject      *source,
       g_autofree char *message = server_message_from_body (body);
 
       if (request->answer == answer_invitation)
-        g_task_return_error (task, invitation_error (status, message));
+        error = invitation_error (status, message);
       else
-        g_task_return_error (task, status_error (status, message));
+        error = status_error (status, message);
+      am_cloud_error_get_private (error)->retry_after = self->retry_after;
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
@@ -895,6 +923,26 @@ am_cloud_client_init (AmCloudClient *self)
                                                  NULL);
   /* Bearer tokens only: no HTTP authentication dialogs of libsoup's own. */
   soup_session_remove_feature_by_type (self->session, SOUP_TYPE_AUTH_MANAGER);
+}
+
+/**
+ * am_cloud_error_get_retry_after:
+ * @error: (nullable): an error from the client
+ *
+ * How long the cloud asked to be left alone, with the error of its
+ * answer: unlike am_cloud_client_get_retry_after(), it stays with the
+ * error wherever it is passed on.
+ *
+ * Returns: seconds from the `Retry-After` of a `429` (at most a day), or
+ *   0 for any other error, or a `429` without one
+ */
+guint
+am_cloud_error_get_retry_after (const GError *error)
+{
+  if (error == NULL || error->domain != AM_CLOUD_ERROR)
+    return 0;
+
+  return am_cloud_error_get_private (error)->retry_after;
 }
 
 /**

@@ -24,7 +24,7 @@ G_BEGIN_DECLS
  * @AM_CLOUD_ERROR_CURSOR_GONE: `410`: sync from scratch
  * @AM_CLOUD_ERROR_TOO_LARGE: `413`
  * @AM_CLOUD_ERROR_INVALID: `422`, or another `4xx`
- * @AM_CLOUD_ERROR_RATE_LIMITED: `429`; am_cloud_client_get_retry_after() tells when to retry
+ * @AM_CLOUD_ERROR_RATE_LIMITED: `429`; am_cloud_error_get_retry_after() tells when to retry
  * @AM_CLOUD_ERROR_SERVER: `5xx`
  * @AM_CLOUD_ERROR_BAD_RESPONSE: an answer that is not what the API says
  *   (malformed or truncated JSON, a record that does not validate)
@@ -50,8 +50,9 @@ typedef enum
   AM_CLOUD_ERROR_BAD_RESPONSE,
 } AmCloudError;
 
-GQuark   am_cloud_error_quark        (void);
-gboolean am_cloud_error_is_transient (const GError *error);
+GQuark   am_cloud_error_quark           (void);
+gboolean am_cloud_error_is_transient    (const GError *error);
+guint    am_cloud_error_get_retry_after (const GError *error);
 
 #define AM_TYPE_CLOUD_CLIENT (am_cloud_client_get_type ())
 

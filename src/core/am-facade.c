@@ -1007,6 +1007,8 @@ typedef struct
   AmLock         *lock;
   AmIssueRequest  request;      /* strings and times owned */
   char            code[AM_PASSCODE_MAX_DIGITS + 1];
+  gboolean        waited_for_sync;
+  gulong          syncing_handler;
 } Issue;
 
 static void
@@ -1034,6 +1036,39 @@ same_window_error (AmPasscodeRecord *same)
                       name != NULL ? name : _("no one in particular"));
 }
 
+static void on_lock_key_found_cb (GObject      *source,
+                                  GAsyncResult *result,
+                                  gpointer      user_data);
+
+/* The sync that was under way when the key was not found is over: look
+ * for the key again, of the lock as the sync left it. */
+static void
+on_issue_sync_over_cb (GTask *task)
+{
+  AmFacade *self = g_task_get_source_object (task);
+  Issue *data = g_task_get_task_data (task);
+  g_autoptr(AmLock) lock = NULL;
+
+  if (self->syncing)
+    return;
+
+  g_clear_signal_handler (&data->syncing_handler, self);
+  lock = am_store_get_lock (self->store, am_lock_get_id (data->lock));
+  if (lock != NULL)
+    g_set_object (&data->lock, lock);
+  reload_account (self);
+  if (self->account == NULL)
+    {
+      g_task_return_new_error (task, AM_ERROR, AM_ERROR_NOT_SIGNED_IN,
+                               _("You are not signed in. Sign in, then try again."));
+      g_object_unref (task);
+      return;
+    }
+  am_vault_lookup_lock_key_async (self->vault, self->account->server, am_lock_get_id (data->lock),
+                                  am_lock_get_kv (data->lock), g_task_get_cancellable (task),
+                                  on_lock_key_found_cb, task);
+}
+
 static void
 on_lock_key_found_cb (GObject      *source,
                       GAsyncResult *result,
@@ -1048,6 +1083,17 @@ on_lock_key_found_cb (GObject      *source,
   GError *error = NULL;
 
   key = am_vault_lookup_lock_key_finish (AM_VAULT (source), result, &error);
+  if (key == NULL && error == NULL && self->syncing && !data->waited_for_sync &&
+      !g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    {
+      /* Just signed in, the first sync may be fetching this very key:
+       * look again once it is over rather than send the user to sync. */
+      data->waited_for_sync = TRUE;
+      data->syncing_handler = g_signal_connect_swapped (self, "notify::syncing",
+                                                        G_CALLBACK (on_issue_sync_over_cb),
+                                                        g_steal_pointer (&task));
+      return;
+    }
   if (key == NULL)
     {
       if (error == NULL)

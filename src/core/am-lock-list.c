@@ -2,11 +2,18 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The locks dashboard sorts by any column and filters by property and
- * text over a whole portfolio: the cache does both in SQL and the list
- * holds row ids only, reading a lock when it is asked for. A change in the
- * cache reads the ids again and announces the span between the unchanged
- * head and tail; a lock rewritten in place (a battery read at a visit) is
+ * text over a whole portfolio: the cache does both and the list holds row
+ * ids only, reading a lock when it is asked for. A change in the cache
+ * reads the ids again and announces the span between the unchanged head
+ * and tail; a lock rewritten in place (a battery read at a visit) is
  * announced by itself.
+ *
+ * A new order or filter is announced as every lock going, then the new
+ * ones coming, in two changes: in one, GTK looks for the rows it shows
+ * among all the new items, by identity (gtklistitemmanager.c, "a more
+ * expensive rebuild"), and so asks for every one of them, each a lock read
+ * from the cache: a hundred thousand reads for a sort, seconds of a frozen
+ * window. The list then shows the new order from its top.
  */
 #define G_LOG_DOMAIN "am-lock-list"
 
@@ -27,6 +34,14 @@ struct _AmLockList
   char        *search;
 };
 
+enum {
+  PROP_0,
+  PROP_N_ITEMS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 G_DEFINE_ENUM_TYPE (AmLockSort, am_lock_sort,
   G_DEFINE_ENUM_VALUE (AM_LOCK_SORT_PROPERTY, "property"),
   G_DEFINE_ENUM_VALUE (AM_LOCK_SORT_NAME, "name"),
@@ -44,18 +59,43 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (AmLockList, am_lock_list, G_TYPE_OBJECT,
 /* Past this many locks rewritten in place, one span says it more cheaply. */
 #define MAX_REWRITTEN 64
 
-/* Reads the ids again; announces what changed. @rewritten: row ids of
- * locks changed in place, or NULL when any row may read otherwise now. */
+static GArray *
+load_ids (AmLockList *self)
+{
+  return am_store_load_lock_ids_sorted (self->store, self->sort, self->descending,
+                                        self->property_id, self->search);
+}
+
+/* Reads the ids again in a new order or filter; announces them as all new
+ * (see above). */
 static void
-reload (AmLockList   *self,
-        const GArray *rewritten)
+replace (AmLockList *self)
 {
   g_autoptr(GArray) old_ids = self->ids;
-  GArray *new_ids = am_store_load_lock_ids_sorted (self->store, self->sort, self->descending,
-                                                   self->property_id, self->search);
+  GArray *new_ids = load_ids (self);
+
+  self->ids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  if (old_ids->len > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_ids->len, 0);
+  g_array_unref (self->ids);
+  self->ids = new_ids;
+  if (new_ids->len > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, new_ids->len);
+  if (new_ids->len != old_ids->len)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
+/* Announces the change from @old_ids to the list's ids. @rewritten: row
+ * ids of locks changed in place, or NULL when any row may read otherwise
+ * now. */
+static void
+announce (AmLockList   *self,
+          const GArray *old_ids,
+          const GArray *rewritten)
+{
+  const GArray *new_ids = self->ids;
   guint head = 0, tail = 0;
 
-  self->ids = new_ids;
   if (rewritten == NULL || rewritten->len > MAX_REWRITTEN)
     {
       if (old_ids->len > 0 || new_ids->len > 0)
@@ -86,6 +126,20 @@ reload (AmLockList   *self,
             g_hash_table_contains (changed, GUINT_TO_POINTER (g_array_index (new_ids, guint32, i))))
           g_list_model_items_changed (G_LIST_MODEL (self), i, 1, 1);
     }
+}
+
+/* Reads the ids again after a change in the cache; announces what
+ * changed (see announce()). */
+static void
+reload (AmLockList   *self,
+        const GArray *rewritten)
+{
+  g_autoptr(GArray) old_ids = self->ids;
+
+  self->ids = load_ids (self);
+  announce (self, old_ids, rewritten);
+  if (self->ids->len != old_ids->len)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }
 
 static void
@@ -142,6 +196,24 @@ am_lock_list_iface_init (GListModelInterface *iface)
 }
 
 static void
+am_lock_list_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  AmLockList *self = AM_LOCK_LIST (object);
+
+  switch (prop_id)
+    {
+    case PROP_N_ITEMS:
+      g_value_set_uint (value, self->ids->len);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 am_lock_list_dispose (GObject *object)
 {
   AmLockList *self = (AmLockList *) object;
@@ -172,6 +244,18 @@ am_lock_list_class_init (AmLockListClass *klass)
 
   object_class->dispose = am_lock_list_dispose;
   object_class->finalize = am_lock_list_finalize;
+  object_class->get_property = am_lock_list_get_property;
+
+  /**
+   * AmLockList:n-items:
+   *
+   * The number of locks in the list, notified once the list has changed,
+   * not between the two changes that announce a new order.
+   */
+  properties[PROP_N_ITEMS] =
+    g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -196,7 +280,7 @@ am_lock_list_new (AmStore *store)
   self = g_object_new (AM_TYPE_LOCK_LIST, NULL);
   self->store = g_object_ref (store);
   g_array_unref (self->ids);
-  self->ids = am_store_load_lock_ids_sorted (store, self->sort, self->descending, NULL, NULL);
+  self->ids = load_ids (self);
   g_signal_connect_object (store, "changed", G_CALLBACK (on_store_changed_cb), self, 0);
   return self;
 }
@@ -223,7 +307,7 @@ am_lock_list_set_sort (AmLockList *self,
     return;
   self->sort = sort;
   self->descending = descending;
-  reload (self, NULL);
+  replace (self);
 }
 
 /**
@@ -259,7 +343,7 @@ am_lock_list_set_property_id (AmLockList *self,
     return;
   g_free (self->property_id);
   self->property_id = g_strdup (property_id);
-  reload (self, NULL);
+  replace (self);
 }
 
 const char *
@@ -288,7 +372,7 @@ am_lock_list_set_search (AmLockList *self,
     return;
   g_free (self->search);
   self->search = g_strdup (search);
-  reload (self, NULL);
+  replace (self);
 }
 
 const char *

@@ -15,7 +15,7 @@
 G_BEGIN_DECLS
 
 /* The version of the cache's schema this code writes (PRAGMA user_version). */
-#define AM_STORE_SCHEMA_VERSION 5
+#define AM_STORE_SCHEMA_VERSION 6
 
 typedef enum
 {

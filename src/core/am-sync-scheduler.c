@@ -16,7 +16,8 @@
  * - Never while a sync runs: an event during one is covered by it. Should
  *   that sync fail for want of a network, the event asks again.
  * - After a failed sync, the next one waits: 30 s, then twice as long
- *   each time, at most the interval. Events wait for the backoff's end
+ *   each time, at most the interval; and never less than the cloud asked
+ *   for with the Retry-After of a 429. Events wait for the backoff's end
  *   too, folded into one sync, unless the cloud was never reached: a
  *   network coming back or a wake from suspend may be what was missing,
  *   so those sync at once. A sync the user asks for never waits.
@@ -497,7 +498,8 @@ am_sync_scheduler_sync_started (AmSyncScheduler *self)
  * @error: (nullable): why it failed, or %NULL
  *
  * The sync has ended: the next one is due an interval from now, or after
- * the backoff when it failed.
+ * the backoff when it failed (no sooner than the Retry-After @error
+ * carries, see am_cloud_error_get_retry_after()).
  */
 void
 am_sync_scheduler_sync_finished (AmSyncScheduler *self,
@@ -529,7 +531,9 @@ am_sync_scheduler_sync_finished (AmSyncScheduler *self,
   self->last_unreached = is_unreached (error);
   if (self->active)
     {
-      guint delay = backoff_ms (self, self->failures);
+      /* Coming back sooner than the cloud asked would only be refused again. */
+      guint delay = MAX (backoff_ms (self, self->failures),
+                         am_cloud_error_get_retry_after (error) * 1000);
 
       self->backoff_until = g_get_monotonic_time () + (gint64) delay * 1000;
       g_debug ("Sync failure %u in a row: the next in %u ms", self->failures, delay);

@@ -202,8 +202,7 @@ fail_or_retry (GTask  *task,
     }
 
   delay = backoff_ms (self, run->failures);
-  if (g_error_matches (error, AM_CLOUD_ERROR, AM_CLOUD_ERROR_RATE_LIMITED))
-    delay = MAX (delay, am_cloud_client_get_retry_after (self->client) * 1000);
+  delay = MAX (delay, am_cloud_error_get_retry_after (error) * 1000);
   self->retries++;
   g_debug ("Sync failed (%s); trying again in %u ms", error->message, delay);
   g_error_free (error);

@@ -25,15 +25,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <json-glib/json-glib.h>
-
+#include "am-bench-run.h"
 #include "am-records-private.h"
-#include "am-test-async.h"
 #include "am-test-records.h"
-#include "am-vault.h"
-
-/* A cloud that does not answer: nothing listens on port 9 (discard). */
-#define SERVER "http://127.0.0.1:9"
 
 /* A signed-in cache of @n properties with a lock each, under @data_home. */
 static void
@@ -46,10 +40,6 @@ prepare_cache (const char *data_home,
   g_autofree char *path = g_build_filename (dir, "cache.sqlite", NULL);
   g_autoptr(AmStore) store = NULL;
   g_autoptr(GError) error = NULL;
-  AmAccount account = {
-    (char *) SERVER, (char *) "5a0c5e1b-1111-4222-8333-944455566677", (char *) "Bench Agent", NULL,
-    (char *) "6b1d6f2c-2222-4333-9444-a55566677788", (char *) "Bench Property Group", TRUE,
-  };
 
   g_mkdir_with_parents (dir, 0700);
   store = am_store_open (path, &error);
@@ -71,84 +61,42 @@ prepare_cache (const char *data_home,
         }
       am_test_apply (store, page);
     }
-  g_assert_true (am_store_set_account (store, &account, &error));
-  g_assert_no_error (error);
+  am_bench_sign_in (store);
 }
 
-/* The figure a process prints first, and when it was started. */
-typedef struct
-{
-  gint64  started;
-  gint64  first_frame;
-  double  max_stall_ms;
-} Run;
-
-static Run
+/* The app or the bare window: the time from its start to its first frame,
+ * and the longest stall, if it measured one. */
+static void
 run (const char * const *argv,
      const char         *data_home,
      const char         *mode,
      const char         *search,
-     guint               rows)
+     guint               rows,
+     double             *first_frame_ms,
+     double             *max_stall_ms)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                                      G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_auto(GStrv) lines = NULL;
-  Run result = { 0 };
+  g_auto(GStrv) env = g_environ_setenv (NULL, "AM_BENCH", mode, TRUE);
+  g_autoptr(AmBenchRun) run = NULL;
+  gint64 first_frame;
 
   if (data_home != NULL)
-    g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "AM_BENCH", mode, TRUE);
+    env = g_environ_setenv (env, "XDG_DATA_HOME", data_home, TRUE);
   if (search != NULL)
-    g_subprocess_launcher_setenv (launcher, "AM_BENCH_SEARCH", search, TRUE);
+    env = g_environ_setenv (env, "AM_BENCH_SEARCH", search, TRUE);
   if (rows != 0)
     {
       g_autofree char *n = g_strdup_printf ("%u", rows);
-      g_subprocess_launcher_setenv (launcher, "AM_BENCH_ROWS", n, TRUE);
+      env = g_environ_setenv (env, "AM_BENCH_ROWS", n, TRUE);
     }
-  g_subprocess_launcher_unsetenv (launcher, "AM_DEMO_SERVER");
-  g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
 
-  result.started = g_get_monotonic_time ();
-  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
-  g_assert_no_error (error);
-
-  lines = g_strsplit (out, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_autoptr(JsonNode) node = json_from_string (lines[i], NULL);
-      JsonObject *object = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-
-      if (object == NULL)
-        continue;
-      if (json_object_has_member (object, "first_frame_monotonic_us"))
-        result.first_frame = json_object_get_int_member (object, "first_frame_monotonic_us");
-      if (json_object_has_member (object, "max_stall_ms"))
-        result.max_stall_ms = json_object_get_double_member (object, "max_stall_ms");
-    }
-  if (result.first_frame == 0)
-    g_error ("%s printed no first frame: %s", argv[0], out);
-  return result;
-}
-
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return (x > y) - (x < y);
-}
-
-static double
-median (double *values,
-        guint   n)
-{
-  qsort (values, n, sizeof *values, compare_doubles);
-  return values[n / 2];
+  run = am_bench_run (argv, (const char * const *) env);
+  first_frame = am_bench_run_get_int (run, "first_frame_monotonic_us");
+  if (first_frame == 0)
+    g_error ("%s printed no first frame", argv[0]);
+  if (first_frame_ms != NULL)
+    *first_frame_ms = (first_frame - run->started) / 1000.0;
+  if (max_stall_ms != NULL)
+    *max_stall_ms = am_bench_run_get (run, "max_stall_ms");
 }
 
 int
@@ -165,10 +113,8 @@ main (int    argc,
   g_autofree char *dir = g_dir_make_tmp ("bench-app-XXXXXX", &error);
   g_autofree char *list_home = g_build_filename (dir, "list", NULL);
   g_autofree char *search_home = g_build_filename (dir, "search", NULL);
-  g_autoptr(AmVault) vault = am_vault_new ();
-  g_autoptr(GAsyncResult) result = NULL;
   double launch[5], bare_launch[5];
-  Run searched, bare_searched;
+  double search_stall, bare_search_stall;
 
   g_assert_no_error (error);
   g_assert_nonnull (app);
@@ -176,38 +122,28 @@ main (int    argc,
 
   prepare_cache (list_home, n_list);
   prepare_cache (search_home, n_search);
-  am_vault_store_token_async (vault, SERVER, "bench-token-not-a-secret", NULL, am_test_on_done_cb, &result);
-  if (!am_vault_store_token_finish (vault, am_test_wait_for (&result), &error))
-    g_error ("%s", error->message);
+  am_bench_store_token ();
 
   for (guint i = 0; i < runs; i++)
     {
-      Run r = run ((const char * const[]) { app, NULL }, list_home, "first-frame", NULL, 0);
-      Run b = run ((const char * const[]) { bare, NULL }, NULL, "first-frame", NULL, 0);
-
-      launch[i] = (r.first_frame - r.started) / 1000.0;
-      bare_launch[i] = (b.first_frame - b.started) / 1000.0;
+      run ((const char * const[]) { app, NULL }, list_home, "first-frame", NULL, 0, &launch[i], NULL);
+      run ((const char * const[]) { bare, NULL }, NULL, "first-frame", NULL, 0, &bare_launch[i], NULL);
     }
-  searched = run ((const char * const[]) { app, NULL }, search_home, "search", "maple lofts", 0);
-  bare_searched = run ((const char * const[]) { bare, NULL }, NULL, "search", "maple lofts", n_search);
+  run ((const char * const[]) { app, NULL }, search_home, "search", "maple lofts", 0, NULL, &search_stall);
+  run ((const char * const[]) { bare, NULL }, NULL, "search", "maple lofts", n_search, NULL, &bare_search_stall);
 
-  printf ("{\"benchmark\":\"app\",\"properties\":%u,\"launch_to_list_frame_ms\":%.1f,"
-          "\"bare_window_frame_ms\":%.1f,\"launch_vs_bare\":%.2f,\"search_properties\":%u,"
-          "\"search_max_stall_ms\":%.2f,\"bare_search_max_stall_ms\":%.2f,\"search_vs_bare\":%.2f}\n",
-          n_list, median (launch, runs), median (bare_launch, runs),
-          median (launch, runs) / median (bare_launch, runs), n_search, searched.max_stall_ms,
-          bare_searched.max_stall_ms, searched.max_stall_ms / bare_searched.max_stall_ms);
+  {
+    double launch_ms = am_bench_median (launch, runs), bare_ms = am_bench_median (bare_launch, runs);
 
-  g_clear_object (&result);
-  am_vault_clear_token_async (vault, SERVER, NULL, am_test_on_done_cb, &result);
-  am_vault_clear_token_finish (vault, am_test_wait_for (&result), NULL);
+    printf ("{\"benchmark\":\"app\",\"properties\":%u,\"launch_to_list_frame_ms\":%.1f,"
+            "\"bare_window_frame_ms\":%.1f,\"launch_vs_bare\":%.2f,\"search_properties\":%u,"
+            "\"search_max_stall_ms\":%.2f,\"bare_search_max_stall_ms\":%.2f,\"search_vs_bare\":%.2f}\n",
+            n_list, launch_ms, bare_ms, launch_ms / bare_ms, n_search, search_stall,
+            bare_search_stall, search_stall / bare_search_stall);
+  }
+
+  am_bench_clear_token ();
   /* AM_BENCH_KEEP keeps the caches, for a profiler. */
-  if (g_getenv ("AM_BENCH_KEEP") == NULL)
-    {
-      g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
-      g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
-    }
-  else
-    g_printerr ("Kept %s\n", dir);
+  am_bench_remove_dir (dir);
   return 0;
 }

@@ -3,7 +3,9 @@
 #
 # What every UI test shares: TAP output, the headless session's checks, the
 # application's process and environment, the AT-SPI tree, the main window and
-# its menu, the reference cloud as a program of its own, screenshots.
+# its menu, the reference cloud as a program of its own, screenshots, and
+# the search for secrets left behind in the application's files, its log and
+# the command lines of the processes it started.
 #
 # A test imports it from its own folder:
 #
@@ -12,6 +14,7 @@
 #
 # and, before anything loads GLib, calls amui.relax_own_g_debug() (main() does).
 
+import base64
 import ctypes
 import importlib.util
 import os
@@ -22,6 +25,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 APP_ID = 'io.github.accessmanager.AccessManager'
@@ -38,6 +42,12 @@ STABLE_PERIOD = 1.0      # how long the window count must stay at one
 POLL_INTERVAL = 0.1
 LOG_TAIL_LINES = 25
 SERVER_TIMEOUT = 10.0    # the reference cloud to take connections
+
+# The timeouts above, and every deadline a test sets with deadline_in(),
+# are this many times longer: build-aux/dev test --sanitize sets it, with
+# meson's --timeout-multiplier, for an application that ASan and UBSan make
+# two to three times slower.
+TIMEOUT_MULTIPLIER = float(os.environ.get('AM_TEST_TIMEOUT_MULTIPLIER') or 1)
 
 # A widget without an accessible name is exported by GTK 4.8 under its type name.
 TYPE_NAME_RE = re.compile(r'^(Gtk|Adw|Gdk|Am)[A-Z][A-Za-z0-9]*$')
@@ -183,7 +193,8 @@ def app_environment(base, tmp):
     env['GSETTINGS_BACKEND'] = 'memory'
     env['GSK_RENDERER'] = 'cairo'
     for name, sub in (('HOME', 'home'), ('XDG_CONFIG_HOME', 'config'),
-                      ('XDG_DATA_HOME', 'data'), ('XDG_CACHE_HOME', 'cache')):
+                      ('XDG_DATA_HOME', 'data'), ('XDG_CACHE_HOME', 'cache'),
+                      ('XDG_STATE_HOME', 'state')):
         env[name] = os.path.join(tmp, sub)
         os.makedirs(env[name], exist_ok=True)
     env.pop('NO_AT_BRIDGE', None)
@@ -202,7 +213,7 @@ class Tree:
     def __init__(self, pyatspi, atspi):
         self.pyatspi = pyatspi
         # Be patient with an application that is slow under load.
-        atspi.set_timeout(5000, 20000)
+        atspi.set_timeout(int(5000 * TIMEOUT_MULTIPLIER), int(20000 * TIMEOUT_MULTIPLIER))
 
     @staticmethod
     def name(node):
@@ -348,8 +359,13 @@ def wait_for(what, probe, deadline, diagnostics=None):
         time.sleep(POLL_INTERVAL)
 
 
+def scaled(seconds):
+    """A wait of seconds, stretched by TIMEOUT_MULTIPLIER."""
+    return seconds * TIMEOUT_MULTIPLIER
+
+
 def deadline_in(seconds):
-    return time.monotonic() + seconds
+    return time.monotonic() + scaled(seconds)
 
 
 def plain(name):
@@ -383,6 +399,8 @@ class Session:
         self.second = None
         self.app = None
         self.window = None
+        self.watch_children = False  # a test's prepare() may ask for a ChildWatch
+        self.children = None
 
     def launch(self, log_name, env=None):
         return App(self.app_path, env or self.env, os.path.join(self.tmp, log_name))
@@ -422,7 +440,13 @@ class Session:
 
 def open_main_window(s, log_name='access-manager.log', env=None):
     """Launches the application as s.first and waits for its shown main window."""
+    if s.watch_children and s.children is None:
+        s.children = ChildWatch()
+    if s.children is not None:
+        env = s.children.environment(env or s.env)
     s.first = s.launch(log_name, env)
+    if s.children is not None and s.children.thread is None:
+        s.children.start(s.first.pid)
     tree = s.tree
     deadline = deadline_in(STARTUP_TIMEOUT)
 
@@ -455,9 +479,9 @@ def quit_app(s):
     except Exception as error:
         # The application may exit before its reply is sent: judge by its exit.
         diagnostics.append(f'org.gtk.Actions.Activate quit: {error}')
-    status = s.first.wait(STEP_TIMEOUT)
+    status = s.first.wait(scaled(STEP_TIMEOUT))
     if status is None:
-        raise Failure(f'still running {STEP_TIMEOUT:.0f} s after the quit action', diagnostics)
+        raise Failure(f'still running {scaled(STEP_TIMEOUT):.0f} s after the quit action', diagnostics)
     if status != 0:
         raise Failure(f'exited with status {status}', diagnostics)
     problems = []
@@ -666,9 +690,365 @@ def press_key(tree, keysym_name):
     pyatspi.Registry.generateKeyboardEvent(keyval, None, pyatspi.KEY_SYM)
 
 
+MODIFIER_MASKS = {'Control_L': 1 << 2, 'Alt_L': 1 << 3}  # GDK_CONTROL_MASK, GDK_ALT_MASK
+
+
+def press_combo(tree, modifier, key):
+    """Presses a key with a modifier held (e.g. "Control_L" and "r") in the
+    focused window, through XTest."""
+    import gi  # noqa: E402 (only where keys are pressed)
+    gi.require_version('Atspi', '2.0')
+    gi.require_version('Gdk', '4.0')
+    from gi.repository import Atspi, Gdk  # noqa: E402
+    mask = MODIFIER_MASKS[modifier]
+    Atspi.generate_keyboard_event(mask, None, Atspi.KeySynthType.LOCKMODIFIERS)
+    try:
+        Atspi.generate_keyboard_event(Gdk.keyval_from_name(key), None, Atspi.KeySynthType.SYM)
+    finally:
+        Atspi.generate_keyboard_event(mask, None, Atspi.KeySynthType.UNLOCKMODIFIERS)
+
+
 def log_problems(app):
     return [line for line in app.log_text().splitlines()
             if 'CRITICAL' in line or 'WARNING' in line]
+
+
+# --- secrets left behind ------------------------------------------------------
+#
+# After a scenario, no secret of the user's may be in a file the application
+# wrote, in its log, or on the command line of a process it started: not the
+# session token, not a lock key the keyring holds, not the digits of a code
+# issued. The keyring holds the first two, encrypted; digits are derived
+# again when needed, never kept.
+
+VAULT_SCHEMA = 'io.github.accessmanager.AccessManager'
+SCANNED_FOLDERS = ('HOME', 'XDG_DATA_HOME', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'XDG_STATE_HOME')
+
+
+def cache_path(env):
+    return os.path.join(env['XDG_DATA_HOME'], 'access-manager', 'cache.sqlite')
+
+
+def settings_keyfile(env):
+    """Where GSETTINGS_BACKEND=keyfile keeps the application's settings."""
+    return os.path.join(env['XDG_CONFIG_HOME'], 'glib-2.0', 'settings', 'keyfile')
+
+
+def group_digits(code):
+    """The digits as the application shows them: threes, with a last group
+    of four rather than one (am_passcode_group_digits())."""
+    digits = code.replace(' ', '')
+    groups = []
+    while digits:
+        take = 4 if len(digits) == 4 else 3
+        groups.append(digits[:take])
+        digits = digits[take:]
+    return ' '.join(groups)
+
+
+def code_forms(label, code):
+    """(label, bytes) of each form in which a code's digits could be written."""
+    digits = code.replace(' ', '')
+    grouped = group_digits(digits)
+    forms = [('ungrouped', digits), ('grouped', grouped)]
+    for name, separator in (('%20', '%20'), ('+', '+'), ('-', '-'), ('no-break space', '\u00a0'),
+                            ('narrow no-break space', '\u202f'), ('thin space', '\u2009')):
+        forms.append((f'grouped with {name}', grouped.replace(' ', separator)))
+    return [(f'{label} ({form})', text.encode()) for form, text in forms]
+
+
+def key_forms(label, key):
+    """(label, bytes) of each form in which a lock key could be written:
+    base64 without its padding, so that padded or not, it is found."""
+    return [(f'{label} (bytes)', key),
+            (f'{label} (hex)', key.hex().encode()),
+            (f'{label} (HEX)', key.hex().upper().encode()),
+            (f'{label} (base64)', base64.b64encode(key).rstrip(b'=')),
+            (f'{label} (base64url)', base64.urlsafe_b64encode(key).rstrip(b'='))]
+
+
+def keyring_items(bus_address, kind):
+    """[(attributes, secret)] of the application's items of kind ("token" or
+    "lock-key") in the keyring on bus_address, read through the Secret
+    Service's D-Bus API (a "plain" session: this is a test)."""
+    from gi.repository import Gio, GLib
+    flags = (Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT
+             | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION)
+    service = ('/org/freedesktop/secrets', 'org.freedesktop.Secret.Service')
+    try:
+        bus = Gio.DBusConnection.new_for_address_sync(bus_address, flags, None, None)
+    except GLib.Error as error:
+        raise Failure(f'no session bus at {bus_address}: {error.message}')
+
+    def call(path, interface, method, args, reply_type):
+        try:
+            return bus.call_sync('org.freedesktop.secrets', path, interface, method, args,
+                                 GLib.VariantType(reply_type), Gio.DBusCallFlags.NONE, 10000, None).unpack()
+        except GLib.Error as error:
+            raise Failure(f'the keyring\'s {method} failed: {error.message}')
+
+    try:
+        _, session = call(*service, 'OpenSession', GLib.Variant('(sv)', ('plain', GLib.Variant('s', ''))), '(vo)')
+        unlocked, locked = call(*service, 'SearchItems',
+                                GLib.Variant('(a{ss})', ({'xdg:schema': VAULT_SCHEMA, 'kind': kind},)), '(aoao)')
+        if locked:
+            raise Failure(f'{len(locked)} {kind} item(s) of the keyring are locked: they cannot be read')
+        secrets = call(*service, 'GetSecrets', GLib.Variant('(aoo)', (unlocked, session)), '(a{o(oayays)})')[0]
+        items = []
+        for path in unlocked:
+            attributes = call(path, 'org.freedesktop.DBus.Properties', 'Get',
+                              GLib.Variant('(ss)', ('org.freedesktop.Secret.Item', 'Attributes')), '(v)')[0]
+            items.append((attributes, bytes(secrets[path][2])))
+        call(session, 'org.freedesktop.Secret.Session', 'Close', None, '()')
+        return items
+    finally:
+        bus.close_sync(None)
+
+
+def user_secrets(bus_address, server_url, codes):
+    """(label, bytes) of every form of the user's secrets: each token and
+    each lock key the keyring on bus_address holds, the digits of each of
+    codes. Fails unless the keyring holds a token and a key for server_url
+    (the application's cloud): else a scan would prove nothing."""
+    server = server_url.rstrip('/')
+    tokens = keyring_items(bus_address, 'token')
+    keys = keyring_items(bus_address, 'lock-key')
+    if not any(a.get('server', '').rstrip('/') == server for a, _ in tokens):
+        raise Failure(f'the keyring holds no session token for {server}')
+    if not any(a.get('server', '').rstrip('/') == server for a, _ in keys):
+        raise Failure(f'the keyring holds no lock key for {server}')
+    if not codes:
+        raise Failure('no code was issued in the scenario')
+    forms = []
+    for i, (_, token) in enumerate(tokens):
+        forms.append((f'session token {i + 1}', token))
+        # The reference cloud's tokens are base64url: their bytes too.
+        try:
+            decoded = base64.urlsafe_b64decode(token + b'=' * (-len(token) % 4))
+        except ValueError:
+            decoded = b''
+        if len(decoded) >= 16:
+            forms.append((f'session token {i + 1} (decoded)', decoded))
+    for attributes, key in keys:
+        if len(key) != 32:
+            raise Failure(f'the keyring holds a lock key of {len(key)} bytes, not 32')
+        forms += key_forms(f'key {attributes.get("key-version", "?")} of lock {attributes.get("lock-id", "?")}', key)
+    for i, code in enumerate(codes):
+        forms += code_forms(f'digits of code {i + 1}', code)
+    summary = (f'{len(tokens)} session token(s) and {len(keys)} lock key(s) from the keyring, '
+               f'{len(codes)} code(s): {len(forms)} forms')
+    return forms, summary
+
+
+def hold_cache(env):
+    """A read-only connection to the application's cache, kept open: SQLite
+    removes the WAL and the shared-memory file when the last connection
+    closes, so while this one is open they outlast the application, to be
+    scanned. The caller closes it."""
+    import sqlite3
+    path = cache_path(env)
+    if not os.path.exists(path):
+        raise Failure(f'the application has no cache at {path}')
+    reader = sqlite3.connect(f'file:{path}?mode=ro', uri=True)
+    reader.execute('SELECT count(*) FROM passcodes').fetchall()
+    return reader
+
+
+def files_under(folders):
+    """Every regular file under folders, once, not through a symbolic link."""
+    seen = set()
+    for folder in folders:
+        for parent, _, names in os.walk(folder):
+            for name in sorted(names):
+                path = os.path.join(parent, name)
+                real = os.path.realpath(path)
+                if os.path.islink(path) or not os.path.isfile(path) or real in seen:
+                    continue
+                seen.add(real)
+                yield path
+
+
+def scan_for_secrets(s, forms, required=()):
+    """Reads every file under the application's HOME and XDG folders and the
+    logs of its processes, and fails naming each file that holds a form of
+    forms (never the secret itself). required: files that must be among
+    them and not empty (the cache, its WAL, the settings). Returns
+    [(path relative to the test's folder, bytes)]."""
+    folders = [s.env[name] for name in SCANNED_FOLDERS if s.env.get(name)]
+    paths = list(files_under(folders)) + [app.log_path for app in s.processes()]
+    missing = [path for path in required if path not in paths or os.path.getsize(path) == 0]
+    if missing:
+        raise Failure('files the scan must read are missing or empty',
+                      [os.path.relpath(path, s.tmp) for path in missing])
+    scanned, found = [], []
+    for path in paths:
+        with open(path, 'rb') as handle:
+            data = handle.read()
+        name = os.path.relpath(path, s.tmp)
+        scanned.append((name, len(data)))
+        found += [f'{name} holds the {label}' for label, form in forms if form in data]
+    if found:
+        raise Failure(f'{len(found)} secret(s) left behind in the application\'s files or log', found)
+    return scanned
+
+
+class ChildWatch:
+    """The command lines of the processes the application starts, and of
+    theirs, read from /proc every few milliseconds while it runs. They are
+    told by a mark in their environment, which they inherit: GIO's launches
+    fork twice, so a mail program is not the application's child for long.
+    A process that lives less than a few milliseconds may be missed; one
+    that lingers is not. A fork seen before its exec shows the application's
+    own command line."""
+
+    INTERVAL = 0.05
+    MARK = 'AM_TEST_STARTED_BY'
+
+    def __init__(self):
+        self.mark = f'{self.MARK}={os.getpid()}-{time.monotonic_ns()}'.encode()
+        self.app_pid = None
+        self.checked = set()   # every process looked at (pids do not wrap around in a test)
+        self.marked = {}       # (pid, start time) -> the command lines it had (an exec changes it)
+        self.done = threading.Event()
+        self.thread = None
+
+    def environment(self, env):
+        """env with the mark, for the application."""
+        name, _, value = self.mark.decode().partition('=')
+        return dict(env, **{name: value})
+
+    def start(self, app_pid):
+        self.app_pid = app_pid
+        self.thread = threading.Thread(target=self._run, name='child-watch', daemon=True)
+        self.thread.start()
+
+    @staticmethod
+    def _read(pid, name):
+        with open(f'/proc/{pid}/{name}', 'rb') as handle:
+            return handle.read()
+
+    def _sample(self):
+        for entry in os.listdir('/proc'):
+            if not entry.isdigit():
+                continue
+            pid = int(entry)
+            try:
+                if pid not in self.checked and pid != self.app_pid:
+                    environ = self._read(entry, 'environ')
+                    # Empty while it execs, or as a zombie: looked at again.
+                    if environ:
+                        self.checked.add(pid)
+                    if self.mark in environ.split(b'\0'):
+                        started = self._read(entry, 'stat').rsplit(b')', 1)[1].split()[19]
+                        self.marked[(pid, started)] = set()
+                for key, argvs in self.marked.items():
+                    if key[0] == pid:
+                        argv = self._read(entry, 'cmdline')
+                        if argv:
+                            argvs.add(argv)
+            except PermissionError:
+                self.checked.add(pid)  # another user's: not one the application started
+            except (OSError, IndexError):
+                continue
+
+    def _run(self):
+        while not self.done.is_set():
+            self._sample()
+            self.done.wait(self.INTERVAL)
+
+    def stop(self):
+        self.done.set()
+        if self.thread is not None:
+            self.thread.join(timeout=5)
+
+    def command_lines(self):
+        """[(pid, [argument, …])] of every process seen, in the order started."""
+        return [(pid, [part.decode('utf-8', 'replace') for part in argv.rstrip(b'\0').split(b'\0')])
+                for (pid, _), argvs in sorted(self.marked.items(), key=lambda item: int(item[0][1]))
+                for argv in sorted(argvs)]
+
+    def check(self, forms, allowed=None):
+        """Fails when a command line holds a form of forms, unless
+        allowed(argv) says why that one may; returns (the processes seen,
+        the allowed ones with their reason), without the secrets."""
+        seen, allowed_ones, found = [], [], []
+        for pid, argv in self.command_lines():
+            program = os.path.basename(argv[0]) if argv else '?'
+            seen.append(f'{pid} {program}')
+            raw = '\0'.join(argv).encode()
+            held = [label for label, form in forms if form in raw]
+            if not held:
+                continue
+            reason = allowed(argv) if allowed is not None else None
+            if reason:
+                allowed_ones.append(f'{pid} {program}: {reason} ({len(held)} form(s) of a secret)')
+            else:
+                found += [f'{pid} {program} was started with the {label} in its arguments' for label in held]
+        if found:
+            raise Failure('the application passed secrets on the command line of a process it started', found)
+        return seen, allowed_ones
+
+
+def check_no_secrets_left(s, server_url, codes, allowed=None):
+    """The end of a scenario, the application gone (a reader of its cache
+    still open, hold_cache()): none of its files, nor its log, nor a command
+    line of a process it started holds the session token, a lock key of the
+    keyring's, or the digits of one of codes. allowed(argv), if given, names
+    the reason a command line may. Returns what was scanned, as notes."""
+    forms, summary = user_secrets(s.env['DBUS_SESSION_BUS_ADDRESS'], server_url, codes)
+    cache = cache_path(s.env)
+    required = (cache, cache + '-wal', cache + '-shm', settings_keyfile(s.env), s.first.log_path)
+    scanned = scan_for_secrets(s, forms, required)
+    notes = [summary, f'{len(scanned)} files, {sum(size for _, size in scanned)} bytes, hold none:']
+    notes += [f'  {name}: {size} bytes' for name, size in scanned]
+    if s.children is None:
+        raise Failure('nothing watched the processes the application started (ChildWatch)')
+    s.children.stop()
+    seen, allowed_ones = s.children.check(forms, allowed)
+    notes.append(f'{len(seen)} process(es) started by the application: {", ".join(seen) or "none"}')
+    return notes + allowed_ones, allowed_ones
+
+
+def change_a_preference(s, deadline):
+    """Preferences (app.preferences), "Low Lock Battery" turned off as a
+    user would, the window closed: with GSETTINGS_BACKEND=keyfile the
+    settings file then holds it. Returns the file's text."""
+    tree = s.tree
+    pyatspi = tree.pyatspi
+    keyfile = settings_keyfile(s.env)
+    s.activate_action('preferences')
+
+    def window():
+        for node in s.visible_other_toplevels():
+            if tree.name(node) == 'Preferences':
+                return node
+        return None
+
+    preferences = wait_for('the Preferences window', window, deadline, s.outline)
+    # GTK 4.8 adds the row's title to the switch's own label.
+    label = 'Notify when a lock’s battery is low'
+    switch = wait_for(f'the switch "{label}"', lambda: tree.find(
+        preferences, lambda n: tree.name(n).startswith(label) and tree.role(n) != pyatspi.ROLE_LABEL
+        and tree.is_shown(n) and 'toggle' in tree.actions(n)[1]), deadline,
+        lambda: dump(tree, preferences, 400))
+    if not tree.has_state(switch, pyatspi.STATE_CHECKED):
+        raise Failure(f'the switch "{label}" is off before it was touched', ['its states: ' + states_of(switch)])
+    tree.do_action(switch, f'the switch "{label}"')
+    wait_for(f'the switch "{label}" to be off',
+             lambda: not tree.has_state(switch, pyatspi.STATE_CHECKED), deadline,
+             lambda: ['its states: ' + states_of(switch)])
+
+    def kept():
+        try:
+            with open(keyfile) as handle:
+                text = handle.read()
+        except OSError:
+            return None
+        return text if re.search(r'^notify-battery-low=false$', text, re.M) else None
+
+    text = wait_for(f'{os.path.basename(keyfile)} to hold notify-battery-low=false', kept, deadline)
+    close_window(s, preferences, 'the Preferences window', deadline)
+    return text
 
 
 # --- screenshots ------------------------------------------------------------
@@ -722,6 +1102,12 @@ class DemoServer:
         self.port = free_port()
         self.url = f'http://127.0.0.1:{self.port}'
         self.log = open(self.log_path, 'wb')
+        if not self._serve():
+            self.stop()
+            bail_out(f'the reference cloud did not start listening on {self.url}')
+
+    def _serve(self):
+        """Starts `serve` on the port; whether it listens in time."""
         self.process = subprocess.Popen(
             [self.program, 'serve', '--db', self.db_path, '--listen', f'127.0.0.1:{self.port}'],
             stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
@@ -729,12 +1115,18 @@ class DemoServer:
         while True:
             try:
                 with socket.create_connection(('127.0.0.1', self.port), timeout=1):
-                    break
+                    return True
             except OSError:
                 if self.process.poll() is not None or time.monotonic() >= deadline:
-                    self.stop()
-                    bail_out(f'the reference cloud did not start listening on {self.url}')
+                    return False
                 time.sleep(POLL_INTERVAL)
+
+    def restart(self):
+        """After stop(): the same database on the same port again, as after
+        a network outage."""
+        self.log = open(self.log_path, 'ab')
+        if not self._serve():
+            raise Failure(f'the reference cloud did not listen on {self.url} again')
 
     def stop(self):
         """Returns the exit status (None if it had to be killed)."""
@@ -742,7 +1134,7 @@ class DemoServer:
         if status is None:
             self.process.send_signal(signal.SIGTERM)
             try:
-                status = self.process.wait(timeout=STEP_TIMEOUT)
+                status = self.process.wait(timeout=scaled(STEP_TIMEOUT))
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
@@ -760,7 +1152,8 @@ def run_subtest(tap, session, name, function):
     try:
         function(session)
     except Failure as failure:
-        diagnostics = [str(failure)] + failure.diagnostics
+        # How long it took tells a wait too short from a wait for nothing.
+        diagnostics = [str(failure), f'{time.monotonic() - started:.1f} s'] + failure.diagnostics
         for app in session.processes():
             diagnostics += app.log_tail()
         tap.result(False, name, diagnostics)
@@ -817,6 +1210,8 @@ def main(subtests, prepare=None, cleanup=None, env_changes=None):
             run_subtest(tap, session, name, function)
     finally:
         if session is not None:
+            if session.children is not None:
+                session.children.stop()
             for app in session.processes():
                 app.kill()
             if cleanup is not None:

@@ -91,9 +91,9 @@ def count_main_windows(s):
 def test_single_instance(s):
     s.require_window()
     s.second = s.launch('access-manager-second.log')
-    status = s.second.wait(SECOND_RUN_TIMEOUT)
+    status = s.second.wait(amui.scaled(SECOND_RUN_TIMEOUT))
     if status is None:
-        raise Failure(f'the second launch was still running after {SECOND_RUN_TIMEOUT:.0f} s')
+        raise Failure(f'the second launch was still running after {amui.scaled(SECOND_RUN_TIMEOUT):.0f} s')
     if status != 0:
         raise Failure(f'the second launch exited with status {status}')
     if s.first.process.poll() is not None:

@@ -1,4 +1,4 @@
-# test-share.py: a one-time code shared by email and text message, daylight saving time asked about, codes issued offline and synced later, the whole flow by keyboard (TAP)
+# test-share.py: a one-time code shared by email and text message, daylight saving time asked about, codes issued offline and synced later, the whole flow by keyboard, no secret left behind (TAP)
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Run by 'meson test --suite ui' inside a headless session (build-aux/dev test).
@@ -10,7 +10,15 @@
 # Email" meets no portal first (and falls back to a mailto: URI), then one
 # whose calls the test reads. The default handlers of mailto: and sms: in
 # the application's private XDG folders are a script that writes down the
-# URI it was given. Its accessibility bus stays the session's (AT_SPI_BUS_ADDRESS).
+# URI it was given, then lingers a moment, as a mail program would. Its
+# accessibility bus stays the session's (AT_SPI_BUS_ADDRESS).
+#
+# The application keeps its settings in a file (GSETTINGS_BACKEND=keyfile)
+# and logs everything (G_MESSAGES_DEBUG=all). After it quits, no file of its
+# HOME and XDG folders, nor its log, holds the session token, a lock key or
+# the digits of a code issued; of the processes it started, only the mail
+# and text message programs the user chose were given the digits (in the
+# message of their URI).
 #
 # Screens are saved under <build dir>/screenshots/share-*.png.
 
@@ -77,8 +85,10 @@ BUS_CONFIG = '''<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Config
 '''
 
 HANDLER = '''#!/bin/sh
-# Writes down the URI it was opened with, one a line.
+# Writes down the URI it was opened with, one a line, then lingers as a
+# mail program would (long enough to be seen among the application's children).
 printf '%s\\n' "$2" >> "$1"
+sleep 2
 '''
 
 
@@ -212,23 +222,7 @@ class World:
 
     def restart_cloud(self):
         """The same database on the same port, as after a network outage."""
-        server = self.server
-        server.log = open(server.log_path, 'ab')
-        server.process = subprocess.Popen(
-            [server.program, 'serve', '--db', server.db_path, '--listen', f'127.0.0.1:{server.port}'],
-            stdin=subprocess.DEVNULL, stdout=server.log, stderr=subprocess.STDOUT)
-        import socket
-
-        def listening():
-            try:
-                with socket.create_connection(('127.0.0.1', server.port), timeout=1):
-                    return True
-            except OSError:
-                if server.process.poll() is not None:
-                    raise Failure('the reference cloud did not start again')
-                return False
-
-        wait_for('the reference cloud to listen again', listening, deadline_in(amui.SERVER_TIMEOUT))
+        self.server.restart()
 
     def cloud_rows(self, query, args=()):
         with sqlite3.connect(self.server.db_path) as db:
@@ -273,10 +267,15 @@ def env_changes(env):
     env['AM_DEMO_SERVER'] = WORLD.server.url
     env['AM_DEMO_EMAIL'] = amui.DemoServer.DEMO_EMAIL
     env['AM_DEMO_PASSWORD'] = amui.DemoServer.DEMO_PASSWORD
+    env['GSETTINGS_BACKEND'] = 'keyfile'
+    env['G_MESSAGES_DEBUG'] = 'all'
 
 
 def prepare(session):
-    """The application's actions are on its own session bus."""
+    """The application's actions are on its own session bus; the processes
+    it starts are watched."""
+    session.watch_children = True
+
     def action_group_call(method, parameters, reply_type):
         return WORLD.call(amui.APP_ID, amui.APP_OBJECT_PATH, 'org.gtk.Actions', method,
                           parameters, reply_type)
@@ -284,12 +283,16 @@ def prepare(session):
 
 
 def cleanup(session):
+    reader = STATE.pop('reader', None)
+    if reader is not None:
+        reader.close()
     WORLD.stop()
 
 
 # --- helpers ------------------------------------------------------------------
 
 STATE = {}
+CODES = []  # every code issued in the scenario, as shown
 
 
 def texts(s, root):
@@ -356,11 +359,12 @@ def derived_code(s, recipient):
     if cached_lock != lock_id or cached_digits != digits:
         raise Failure(f'the cached code is for lock {cached_lock}, expected {lock_id}')
     key = flow.World.lock_key_hex(WORLD_DB, lock_id, kv)
+    # The key on standard input, never on a command line.
     derived = subprocess.run(
-        [amui.required_env('AM_CLI'), 'passcode', 'derive', '--key', key, '--lock-id', lock_id,
+        [amui.required_env('AM_CLI'), 'passcode', 'derive', '--key-stdin', '--lock-id', lock_id,
          '--kv', str(kv), '--digits', str(digits), '--q-offset', str(q_offset),
          '--start-h', str(start_h), '--p', str(p)],
-        capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=20)
+        input=key + '\n', capture_output=True, text=True, timeout=20)
     if derived.returncode != 0:
         raise Failure(f'passcode derive failed: {derived.stderr.strip()}')
     return derived.stdout.strip(), p
@@ -409,21 +413,9 @@ def press_keys(s, *names):
         amui.press_key(s.tree, name)
 
 
-MODIFIER_MASKS = {'Control_L': 1 << 2}  # GDK_CONTROL_MASK
-
-
 def press_combo(s, modifier, key):
     """A key with a modifier held (e.g. Control_L and Right), through XTest."""
-    import gi
-    gi.require_version('Atspi', '2.0')
-    gi.require_version('Gdk', '4.0')
-    from gi.repository import Atspi, Gdk
-    mask = MODIFIER_MASKS[modifier]
-    Atspi.generate_keyboard_event(mask, None, Atspi.KeySynthType.LOCKMODIFIERS)
-    try:
-        Atspi.generate_keyboard_event(Gdk.keyval_from_name(key), None, Atspi.KeySynthType.SYM)
-    finally:
-        Atspi.generate_keyboard_event(mask, None, Atspi.KeySynthType.UNLOCKMODIFIERS)
+    amui.press_combo(s.tree, modifier, key)
 
 
 def focused(s, root):
@@ -517,6 +509,7 @@ def test_one_time_code(s):
                             lambda t: t.startswith('Must be used for the first time before '), deadline)
     s.notes.append(f'the sheet says: {window_text.splitlines()[0]}')
     s.notes.append(amui.screenshot('share-one-time'))
+    CODES.append(grouped)
     STATE.update(sheet=sheet, grouped=grouped, code=grouped.replace(' ', ''),
                  window_line=window_text.splitlines()[0],
                  deadline=use_by[len('Must be used for the first time before '):])
@@ -541,11 +534,11 @@ def derived_code_timed_differs(s, p):
     def iso(t):
         return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
 
-    base = [amui.required_env('AM_CLI'), 'passcode', 'derive', '--key', key, '--lock-id', lock_id,
+    base = [amui.required_env('AM_CLI'), 'passcode', 'derive', '--key-stdin', '--lock-id', lock_id,
             '--kv', str(kv), '--digits', str(digits), '--q-offset', str(q_offset),
             '--start', iso(starts_at), '--end', iso(ends_at)]
-    one_time = subprocess.run(base + ['--one-time'], capture_output=True, text=True, timeout=20)
-    whole = subprocess.run(base, capture_output=True, text=True, timeout=20)
+    one_time = subprocess.run(base + ['--one-time'], input=key + '\n', capture_output=True, text=True, timeout=20)
+    whole = subprocess.run(base, input=key + '\n', capture_output=True, text=True, timeout=20)
     if one_time.returncode != 0:
         raise Failure(f'passcode derive --one-time failed: {one_time.stderr.strip()}')
     if one_time.stdout.strip() != STATE['code']:
@@ -837,6 +830,7 @@ def test_offline_band_and_issue(s):
     amui.wait_gone(s, access, 'the Code Unlock dialog', deadline)
     sheet = flow.wait_window(s, 'Code Ready', deadline)
     grouped = flow.wait_text(s, sheet, 'the code', lambda t: CODE_RE.match(t) is not None, deadline)
+    CODES.append(grouped)
     flow.wait_text(s, sheet, 'that the code will reach the cloud later',
                    lambda t: t.startswith('The code will reach the cloud when you are back online'), deadline)
     s.notes.append(amui.screenshot('share-offline'))
@@ -939,6 +933,7 @@ def test_keyboard_only(s):
     amui.wait_gone(s, access, 'the Code Unlock dialog', deadline)
     sheet = flow.wait_window(s, 'Code Ready', deadline)
     grouped = flow.wait_text(s, sheet, 'the code', lambda t: CODE_RE.match(t) is not None, deadline)
+    CODES.append(grouped)
     tab_to(s, sheet, lambda n: flow.named(tree, n, 'Copy'), 'the Copy button', deadline)
     amui.press_key(tree, 'Return')
     flow.wait_text(s, sheet, 'the toast "Code copied"', lambda t: t == 'Code copied', deadline)
@@ -958,8 +953,41 @@ def test_shortcuts_window(s):
     amui.close_window(s, shortcuts, 'the shortcuts window', deadline)
 
 
+def test_preference_kept(s):
+    """A preference turned off in Preferences is in the settings file."""
+    close_leftovers(s, deadline_in(STEP_TIMEOUT))
+    amui.change_a_preference(s, deadline_in(STEP_TIMEOUT))
+
+
 def test_quits_cleanly(s):
+    # A reader of the cache, as test-ble-e2e has: the WAL and the shared
+    # memory file stay after the application quits, to be scanned.
+    STATE['reader'] = amui.hold_cache(s.env)
     amui.quit_app(s)
+
+
+def uri_handler(argv):
+    """Why a process may hold the digits: it is the mail or text message
+    program the user chose, given the message in a mailto: or sms: URI."""
+    for argument in argv[1:]:
+        scheme = argument.partition(':')[0]
+        if scheme in ('mailto', 'sms') and '?' in argument:
+            return f'the {scheme}: handler, given the message the user chose to send'
+    return None
+
+
+def test_no_secrets_left(s):
+    """Signed in, codes issued, shared, issued offline and synced, a
+    preference changed, quit: no token, lock key or digits in a file or the
+    log; only the programs the user sent the message with got the digits."""
+    if s.first is None or s.first.process.poll() is None:
+        raise Failure('the application has not quit (see quits-cleanly)')
+    notes, handlers = amui.check_no_secrets_left(s, WORLD.server.url, CODES, allowed=uri_handler)
+    s.notes.extend(notes)
+    # The watch saw both handlers, so it would see any other child too.
+    for scheme in ('mailto', 'sms'):
+        if not any(f'the {scheme}: handler' in line for line in handlers):
+            raise Failure(f'the watch on the application\'s children never saw the {scheme}: handler', notes)
 
 
 SUBTESTS = (
@@ -973,7 +1001,9 @@ SUBTESTS = (
     ('shortcuts-window', test_shortcuts_window),
     ('offline-band-and-issue', test_offline_band_and_issue),
     ('back-online-synced', test_back_online),
+    ('preference-kept-in-settings-file', test_preference_kept),
     ('quits-cleanly', test_quits_cleanly),
+    ('no-secrets-left-behind', test_no_secrets_left),
 )
 
 

@@ -458,11 +458,12 @@ def test_code_is_derived(s):
     if cached_lock != lock_id or cached_digits != digits:
         raise Failure(f'the cached code is for lock {cached_lock} with {cached_digits} digits, '
                       f'expected {lock_id} with {digits}')
+    # The key on standard input, never on a command line.
     derived = subprocess.run(
-        [amui.required_env('AM_CLI'), 'passcode', 'derive', '--key', WORLD.lock_key_hex(lock_id, kv),
+        [amui.required_env('AM_CLI'), 'passcode', 'derive', '--key-stdin',
          '--lock-id', lock_id, '--kv', str(kv), '--digits', str(digits), '--q-offset', str(q_offset),
          '--start-h', str(start_h), '--p', str(p)],
-        capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=20)
+        input=WORLD.lock_key_hex(lock_id, kv) + '\n', capture_output=True, text=True, timeout=20)
     if derived.returncode != 0:
         raise Failure(f'passcode derive failed: {derived.stderr.strip()}')
     if derived.stdout.strip() != STATE['code']:
