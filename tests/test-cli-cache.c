@@ -762,9 +762,10 @@ test_passcode_command_needs_no_cache (void)
   g_autofree char *absent = g_build_filename (g_get_user_cache_dir (), "absent", NULL);
   g_auto(AmTestRun) run = { 0 };
 
-  RUN_ENV (&run, NULL, "--data-dir", absent, "passcode", "derive",
-           "--key", AM_TEST_KEY_HEX, "--lock-id", AM_TEST_LOCK_ID,
-           "--start-h", "483783", "--p", "2");
+  am_test_run_cli (&run, AM_TEST_KEY_HEX "\n", NULL, (const char * const []) {
+                     "--data-dir", absent, "passcode", "derive",
+                     "--key-stdin", "--lock-id", AM_TEST_LOCK_ID,
+                     "--start-h", "483783", "--p", "2", NULL });
   assert_ok (&run);
   g_assert_cmpuint (am_test_count_lines (run.out), ==, 1);
   g_assert_cmpuint (strlen (run.out), ==, 11);

@@ -313,6 +313,7 @@ test_invitation (Fixture       *f,
                  gconstpointer  data)
 {
   g_autofree char *token = NULL;
+  g_autofree char *lines = NULL;
   g_auto(AmTestRun) run = { 0 };
   int status;
 
@@ -323,8 +324,19 @@ test_invitation (Fixture       *f,
   g_strstrip (token);
   g_assert_cmpuint (strlen (token), >=, 32);
 
+  /* On the command line, where other users could read it: refused. */
   am_test_run_cli (&run, "a-long-enough-password\n", f->data_home,
                    (const char * const[]) { "accept-invite", "--server", f->url, "--token", token,
+                                            "--name", "Noor New", "--password-stdin", NULL });
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, "pipe it on standard input with --token-stdin"));
+  g_assert_null (strstr (run.out, "Signed in"));
+
+  /* The token, then the password, on standard input. */
+  am_test_run_clear (&run);
+  lines = g_strdup_printf ("%s\na-long-enough-password\n", token);
+  am_test_run_cli (&run, lines, f->data_home,
+                   (const char * const[]) { "accept-invite", "--server", f->url, "--token-stdin",
                                             "--name", "Noor New", "--password-stdin", NULL });
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "Signed in as Noor New"));
@@ -332,11 +344,19 @@ test_invitation (Fixture       *f,
 
   /* The same invitation twice: refused, in a sentence. */
   am_test_run_clear (&run);
-  am_test_run_cli (&run, "a-long-enough-password\n", f->data_home,
-                   (const char * const[]) { "accept-invite", "--server", f->url, "--token", token,
+  am_test_run_cli (&run, lines, f->data_home,
+                   (const char * const[]) { "accept-invite", "--server", f->url, "--token-stdin",
                                             "--name", "Noor New", "--password-stdin", NULL });
   g_assert_cmpint (run.status, ==, 2);
   g_test_message ("%s", run.err);
+
+  /* No token at all: a sentence, not a request to the cloud. */
+  am_test_run_clear (&run);
+  am_test_run_cli (&run, "\n", f->data_home,
+                   (const char * const[]) { "accept-invite", "--server", f->url, "--token-stdin",
+                                            "--name", "Noor New", "--password-stdin", NULL });
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, "The invitation token is empty."));
 }
 
 static void

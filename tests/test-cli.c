@@ -11,6 +11,9 @@
 
 #define RUN(run, input, ...) am_test_run_cli (run, input, NULL, (const char * const []) { __VA_ARGS__, NULL })
 
+/* The spec's example key as a script pipes it: one line on standard input. */
+#define KEY_LINE AM_TEST_KEY_HEX "\n"
+
 static char *
 int_string (JsonObject *object,
             const char *member)
@@ -27,7 +30,7 @@ test_derive_vectors_by_hour (void)
     {
       JsonObject *v = g_ptr_array_index (vectors, i);
       g_autofree char *kv = NULL, *q = NULL, *digits = NULL, *start_h = NULL, *p = NULL;
-      g_autofree char *expected = NULL;
+      g_autofree char *key_line = NULL, *expected = NULL;
       g_auto(AmTestRun) run = { 0 };
 
       if (!json_object_has_member (v, "code"))
@@ -38,8 +41,8 @@ test_derive_vectors_by_hour (void)
       digits = int_string (v, "digits");
       start_h = int_string (v, "start_h");
       p = int_string (v, "p");
-      RUN (&run, NULL, "passcode", "derive",
-           "--key", json_object_get_string_member (v, "k_lock_hex"),
+      key_line = g_strdup_printf ("%s\n", json_object_get_string_member (v, "k_lock_hex"));
+      RUN (&run, key_line, "passcode", "derive", "--key-stdin",
            "--lock-id", json_object_get_string_member (v, "lock_id"),
            "--kv", kv, "--q-offset", q, "--digits", digits,
            "--start-h", start_h, "--p", p);
@@ -63,7 +66,7 @@ test_derive_vectors_by_time_json (void)
     {
       JsonObject *v = g_ptr_array_index (vectors, i);
       g_autofree char *kv = NULL, *q = NULL, *digits = NULL;
-      g_autofree char *start_z = NULL, *end_z = NULL, *end_local = NULL;
+      g_autofree char *start_z = NULL, *end_z = NULL, *end_local = NULL, *key_line = NULL;
       g_autoptr(GDateTime) end_utc = NULL;
       g_autoptr(GDateTime) end_in_chicago = NULL;
       g_autoptr(JsonParser) parser = json_parser_new ();
@@ -84,18 +87,18 @@ test_derive_vectors_by_time_json (void)
       end_in_chicago = g_date_time_to_timezone (end_utc, chicago);
       end_local = g_date_time_format_iso8601 (end_in_chicago);
       one_time = g_str_equal (json_object_get_string_member (v, "kind"), "ONE_TIME");
+      key_line = g_strdup_printf ("%s\n", json_object_get_string_member (v, "k_lock_hex"));
 
       {
         const char *args[] = {
-          "passcode", "derive",
-          "--key", json_object_get_string_member (v, "k_lock_hex"),
+          "passcode", "derive", "--key-stdin",
           "--lock-id", json_object_get_string_member (v, "lock_id"),
           "--kv", kv, "--q-offset", q, "--digits", digits,
           "--start", start_z, "--end", end_local, "--json",
           one_time ? "--one-time" : NULL,
           NULL
         };
-        am_test_run_cli (&run, NULL, NULL, args);
+        am_test_run_cli (&run, key_line, NULL, args);
       }
       g_assert_cmpstr (run.err, ==, "");
       g_assert_cmpint (run.status, ==, 0);
@@ -134,6 +137,8 @@ test_check_vectors (void)
       g_autofree char *digits = int_string (v, "digits");
       g_auto(AmTestRun) run = { 0 };
 
+      /* The key's line first, then the entries. */
+      g_string_append_printf (input, "%s\n", json_object_get_string_member (v, "k_lock_hex"));
       for (guint j = 0; j < json_array_get_length (entries); j++)
         {
           JsonObject *e = json_array_get_object_element (entries, j);
@@ -144,8 +149,7 @@ test_check_vectors (void)
           g_string_append_printf (expected, "%s\n", json_object_get_string_member (e, "expect"));
         }
 
-      RUN (&run, input->str, "passcode", "check",
-           "--key", json_object_get_string_member (v, "k_lock_hex"),
+      RUN (&run, input->str, "passcode", "check", "--key-stdin",
            "--lock-id", json_object_get_string_member (v, "lock_id"),
            "--kv", kv, "--q-offset", q, "--digits", digits);
       g_assert_cmpstr (run.err, ==, "");
@@ -154,7 +158,7 @@ test_check_vectors (void)
     }
 }
 
-#define LOCK "--key", AM_TEST_KEY_HEX, "--lock-id", AM_TEST_LOCK_ID
+#define LOCK "--key-stdin", "--lock-id", AM_TEST_LOCK_ID
 
 static void
 test_refusals (void)
@@ -177,9 +181,9 @@ test_refusals (void)
       g_auto(AmTestRun) run = { 0 };
 
       if (cases[i].one_time)
-        RUN (&run, NULL, "passcode", "derive", LOCK, "--start", cases[i].start, "--end", cases[i].end, "--one-time");
+        RUN (&run, KEY_LINE, "passcode", "derive", LOCK, "--start", cases[i].start, "--end", cases[i].end, "--one-time");
       else
-        RUN (&run, NULL, "passcode", "derive", LOCK, "--start", cases[i].start, "--end", cases[i].end);
+        RUN (&run, KEY_LINE, "passcode", "derive", LOCK, "--start", cases[i].start, "--end", cases[i].end);
       am_test_assert_cli_error (&run, cases[i].words);
     }
 }
@@ -189,30 +193,89 @@ test_refusals (void)
 static void
 test_bad_arguments (void)
 {
-  static const char * const cases[][14] = {
-    { "passcode", "derive", "--key", "00", "--lock-id", AM_TEST_LOCK_ID, WINDOW, NULL },
-    { "passcode", "derive", "--key", AM_TEST_KEY_HEX, "--lock-id", "not-a-uuid", WINDOW, NULL },
-    { "passcode", "derive", "--lock-id", AM_TEST_LOCK_ID, WINDOW, NULL },
-    { "passcode", "derive", LOCK, "--start-h", "483783", NULL },
-    { "passcode", "derive", LOCK, "--start-h", "483783", "--p", "925", NULL },
-    { "passcode", "derive", LOCK, WINDOW, "--start", "2025-03-10T15:00:00Z", NULL },
-    { "passcode", "derive", LOCK, WINDOW, "--one-time", NULL },
-    { "passcode", "derive", LOCK, WINDOW, "--digits", "11", NULL },
-    { "passcode", "derive", LOCK, WINDOW, "--kv", "256", NULL },
-    { "passcode", "derive", LOCK, WINDOW, "--kv", "0", NULL },
-    { "passcode", "derive", LOCK, WINDOW, "--q-offset", "60", NULL },
-    { "passcode", "derive", LOCK, WINDOW, "--bogus", NULL },
-    { "passcode", "check", "--lock-id", AM_TEST_LOCK_ID, NULL },
-    { "passcode", "frobnicate", NULL },
-    { "frobnicate", NULL },
+  static const struct {
+    const char *input;
+    const char *args[14];
+    const char *words;
+  } cases[] = {
+    { "00\n", { "passcode", "derive", LOCK, WINDOW, NULL }, "64 hexadecimal digits" },
+    { AM_TEST_KEY_HEX "00\n", { "passcode", "derive", LOCK, WINDOW, NULL }, "64 hexadecimal digits" },
+    { "", { "passcode", "derive", LOCK, WINDOW, NULL }, "No lock key came on standard input" },
+    { "\n" KEY_LINE, { "passcode", "derive", LOCK, WINDOW, NULL }, "64 hexadecimal digits" },
+    { KEY_LINE, { "passcode", "derive", "--key-stdin", "--lock-id", "not-a-uuid", WINDOW, NULL }, NULL },
+    { KEY_LINE, { "passcode", "derive", "--lock-id", AM_TEST_LOCK_ID, WINDOW, NULL }, "--key-stdin" },
+    { KEY_LINE, { "passcode", "derive", "--key-stdin", WINDOW, NULL }, "--lock-id" },
+    { KEY_LINE, { "passcode", "derive", LOCK, "--start-h", "483783", NULL }, NULL },
+    { KEY_LINE, { "passcode", "derive", LOCK, "--start-h", "483783", "--p", "925", NULL }, NULL },
+    { KEY_LINE, { "passcode", "derive", LOCK, WINDOW, "--start", "2025-03-10T15:00:00Z", NULL }, NULL },
+    { KEY_LINE, { "passcode", "derive", LOCK, WINDOW, "--one-time", NULL }, NULL },
+    { KEY_LINE, { "passcode", "derive", LOCK, WINDOW, "--digits", "11", NULL }, NULL },
+    { KEY_LINE, { "passcode", "derive", LOCK, WINDOW, "--kv", "256", NULL }, NULL },
+    { KEY_LINE, { "passcode", "derive", LOCK, WINDOW, "--kv", "0", NULL }, NULL },
+    { KEY_LINE, { "passcode", "derive", LOCK, WINDOW, "--q-offset", "60", NULL }, NULL },
+    { KEY_LINE, { "passcode", "derive", LOCK, WINDOW, "--bogus", NULL }, NULL },
+    { KEY_LINE, { "passcode", "check", "--lock-id", AM_TEST_LOCK_ID, NULL }, "--key-stdin" },
+    { "", { "passcode", "check", LOCK, NULL }, "No lock key came on standard input" },
+    { "", { "passcode", "frobnicate", NULL }, NULL },
+    { "", { "frobnicate", NULL }, NULL },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_auto(AmTestRun) run = { 0 };
 
-      am_test_run_cli (&run, "", NULL, cases[i]);
-      am_test_assert_cli_error (&run, NULL);
+      am_test_run_cli (&run, cases[i].input, NULL, cases[i].args);
+      am_test_assert_cli_error (&run, cases[i].words);
+    }
+}
+
+/* A lock key given on the command line, where any user of the machine can
+ * read it, is refused with what to do instead; no code comes out, even
+ * when the key is right and also on standard input. */
+static void
+test_key_on_command_line_refused (void)
+{
+  static const char * const cases[][12] = {
+    { "passcode", "derive", "--key", AM_TEST_KEY_HEX, "--lock-id", AM_TEST_LOCK_ID, WINDOW, NULL },
+    { "passcode", "derive", "--key=" AM_TEST_KEY_HEX, "--lock-id", AM_TEST_LOCK_ID, WINDOW, NULL },
+    { "passcode", "derive", "--key-stdin", "--key", AM_TEST_KEY_HEX, "--lock-id", AM_TEST_LOCK_ID, WINDOW, NULL },
+    { "passcode", "derive", "--key", "-", "--lock-id", AM_TEST_LOCK_ID, WINDOW, NULL },
+    { "passcode", "check", "--key", AM_TEST_KEY_HEX, "--lock-id", AM_TEST_LOCK_ID, NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(AmTestRun) run = { 0 };
+
+      am_test_run_cli (&run, KEY_LINE "1741618200 5087896002\n", NULL, cases[i]);
+      am_test_assert_cli_error (&run, "can read a lock key on the command line: "
+                                      "pipe the key on standard input with --key-stdin instead");
+    }
+}
+
+/* The key as scripts pipe it: with or without a newline, from a file
+ * written on Windows, padded with spaces, in capitals. The spec's code
+ * each time. */
+static void
+test_key_on_stdin_as_piped (void)
+{
+  static const char * const inputs[] = {
+    AM_TEST_KEY_HEX "\n",
+    AM_TEST_KEY_HEX,
+    AM_TEST_KEY_HEX "\r\n",
+    "  " AM_TEST_KEY_HEX " \t\n",
+    "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F\n",
+    AM_TEST_KEY_HEX "\nwhat follows the key's line is not read\n",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
+    {
+      g_auto(AmTestRun) run = { 0 };
+
+      RUN (&run, inputs[i], "passcode", "derive", LOCK, WINDOW);
+      g_assert_cmpstr (run.err, ==, "");
+      g_assert_cmpint (run.status, ==, 0);
+      g_assert_cmpstr (run.out, ==, "5087896002\n");
     }
 }
 
@@ -221,7 +284,7 @@ test_derive_refuses_aliased_code (void)
 {
   g_auto(AmTestRun) run = { 0 };
 
-  RUN (&run, NULL, "passcode", "derive", LOCK, "--start-h", "906583", "--p", "2");
+  RUN (&run, KEY_LINE, "passcode", "derive", LOCK, "--start-h", "906583", "--p", "2");
   am_test_assert_cli_error (&run, "one hour shorter");
 }
 
@@ -230,11 +293,11 @@ test_check_bad_line (void)
 {
   g_auto(AmTestRun) run = { 0 };
 
-  RUN (&run, "1741618200 5087896002\nyesterday 5087896002\n", "passcode", "check", LOCK);
+  RUN (&run, KEY_LINE "1741618200 5087896002\nyesterday 5087896002\n", "passcode", "check", LOCK);
   g_assert_cmpint (run.status, ==, 2);
-  /* The lines before the bad one were played. */
+  /* The lines before the bad one were played; lines count from the key's. */
   g_assert_cmpstr (run.out, ==, "OPEN\n");
-  g_assert_nonnull (strstr (run.err, "Line 2"));
+  g_assert_nonnull (strstr (run.err, "Line 3"));
 }
 
 static void
@@ -251,6 +314,9 @@ test_help (void)
   g_assert_cmpint (derive.status, ==, 0);
   g_assert_nonnull (strstr (derive.out, "--one-time"));
   g_assert_nonnull (strstr (derive.out, "--lock-id"));
+  /* The key's option reads standard input; none takes its value. */
+  g_assert_nonnull (strstr (derive.out, "--key-stdin"));
+  g_assert_null (strstr (derive.out, "--key="));
 }
 
 int
@@ -264,6 +330,8 @@ main (int    argc,
   g_test_add_func ("/cli/derive/refuses-aliased-code", test_derive_refuses_aliased_code);
   g_test_add_func ("/cli/derive/refusals", test_refusals);
   g_test_add_func ("/cli/errors/bad-arguments", test_bad_arguments);
+  g_test_add_func ("/cli/key/on-command-line-refused", test_key_on_command_line_refused);
+  g_test_add_func ("/cli/key/on-stdin-as-scripts-pipe-it", test_key_on_stdin_as_piped);
   g_test_add_func ("/cli/check/vectors", test_check_vectors);
   g_test_add_func ("/cli/check/bad-line", test_check_bad_line);
   g_test_add_func ("/cli/help", test_help);

@@ -2,9 +2,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The commands that talk to the cloud, or issue codes for it. Passwords
- * come from the terminal (not echoed) or, with --password-stdin, from the
- * first line of standard input: never from the command line, where other
- * processes could read them. The session token and the lock keys live in
+ * and invitation tokens come from the terminal (not echoed) or, with
+ * --password-stdin and --token-stdin, from lines of standard input (the
+ * token first): never from the command line, where other processes could
+ * read them. The session token and the lock keys live in
  * the Secret Service only.
  */
 #define G_LOG_DOMAIN "am-cli"
@@ -39,11 +40,16 @@ fail_missing (const char *option)
   return am_cli_fail_message (message);
 }
 
-/* The password, from standard input's first line or typed at the terminal
- * without echo. Wiped by the caller with am_secret_memory_free(). */
+/* A secret line, from standard input or typed at the terminal after
+ * @prompt without echo; @no_terminal and @empty say what to do when there
+ * is no terminal or no text. Wiped by the caller with
+ * am_secret_memory_free(). */
 static char *
-read_password (gboolean   from_stdin,
-               GError   **error)
+read_secret_line (const char  *prompt,
+                  gboolean     from_stdin,
+                  const char  *no_terminal,
+                  const char  *empty,
+                  GError     **error)
 {
   struct termios saved, quiet;
   gboolean is_tty = isatty (STDIN_FILENO);
@@ -52,13 +58,12 @@ read_password (gboolean   from_stdin,
 
   if (!from_stdin && !is_tty)
     {
-      g_set_error (error, AM_ERROR, AM_ERROR_INVALID_ARGUMENT,
-                   _("There is no terminal to type the password at. Give it on standard input with --password-stdin."));
+      g_set_error_literal (error, AM_ERROR, AM_ERROR_INVALID_ARGUMENT, no_terminal);
       return NULL;
     }
   if (!from_stdin)
     {
-      fprintf (stderr, "%s ", _("Password:"));
+      fprintf (stderr, "%s ", prompt);
       fflush (stderr);
       tcgetattr (STDIN_FILENO, &saved);
       quiet = saved;
@@ -71,16 +76,26 @@ read_password (gboolean   from_stdin,
       tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
       fprintf (stderr, "\n");
     }
-  if (line == NULL || buffer[0] == '\n' || buffer[0] == '\0')
+  if (line == NULL || buffer[0] == '\n' || buffer[0] == '\r' || buffer[0] == '\0')
     {
       am_secret_memory_wipe (buffer, sizeof buffer);
-      g_set_error (error, AM_ERROR, AM_ERROR_INVALID_ARGUMENT, _("The password is empty."));
+      g_set_error_literal (error, AM_ERROR, AM_ERROR_INVALID_ARGUMENT, empty);
       return NULL;
     }
   buffer[strcspn (buffer, "\r\n")] = '\0';
   line = g_strdup (buffer);
   am_secret_memory_wipe (buffer, sizeof buffer);
   return line;
+}
+
+/* The password, from standard input's next line or typed at the terminal. */
+static char *
+read_password (gboolean   from_stdin,
+               GError   **error)
+{
+  return read_secret_line (_("Password:"), from_stdin,
+                           _("There is no terminal to type the password at. Give it on standard input with --password-stdin."),
+                           _("The password is empty."), error);
 }
 
 /* Signing in */
@@ -222,20 +237,24 @@ am_cli_accept_invite (int    argc,
                       char **argv)
 {
   g_autofree char *server = NULL;
-  g_autofree char *token = NULL;
+  g_autofree char *token_on_command_line = NULL;
   g_autofree char *name = NULL;
+  gboolean token_stdin = FALSE;
   gboolean password_stdin = FALSE;
   const GOptionEntry entries[] = {
     { "server", 0, 0, G_OPTION_ARG_STRING, &server, N_("The cloud’s address, e.g. https://cloud.example.com"), N_("URL") },
-    { "token", 0, 0, G_OPTION_ARG_STRING, &token, N_("The invitation’s token"), N_("TOKEN") },
+    { "token-stdin", 0, 0, G_OPTION_ARG_NONE, &token_stdin, N_("Read the invitation’s token from standard input’s first line"), NULL },
+    /* Only to refuse it: see below. */
+    { "token", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &token_on_command_line, NULL, NULL },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("Your name, as your colleagues will see it"), N_("NAME") },
-    { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &password_stdin, N_("Read the new password from standard input"), NULL },
+    { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &password_stdin, N_("Read the new password from standard input (after the token, with --token-stdin)"), NULL },
     { NULL }
   };
   g_auto(AmCliContext) context = { NULL };
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(AmCloudSession) accepted = NULL;
   g_autoptr(GError) error = NULL;
+  char *token = NULL;
   char *password;
   int status;
 
@@ -244,19 +263,31 @@ am_cli_accept_invite (int    argc,
                                   entries, &argc, &argv);
   if (status != AM_CLI_EXIT_OK)
     return status;
+  if (token_on_command_line != NULL)
+    {
+      am_secret_memory_wipe (token_on_command_line, strlen (token_on_command_line));
+      return am_cli_fail_message (_("Other users of this computer can read an invitation token on the command line: type it when asked, or pipe it on standard input with --token-stdin."));
+    }
   if (server == NULL)
     return fail_missing ("--server");
-  if (token == NULL)
-    return fail_missing ("--token");
   if (name == NULL)
     return fail_missing ("--name");
 
   if ((context.client = am_cli_new_client (server, &error)) == NULL ||
       !am_cli_context_open_store (&context, &error) ||
-      (password = read_password (password_stdin, &error)) == NULL)
+      (token = read_secret_line (_("Invitation token:"), token_stdin,
+                                 _("There is no terminal to type the invitation token at. Give it on standard input with --token-stdin."),
+                                 _("The invitation token is empty. Copy it from the invitation you received."),
+                                 &error)) == NULL)
     return am_cli_fail (error);
+  if ((password = read_password (password_stdin, &error)) == NULL)
+    {
+      am_secret_memory_free (token);
+      return am_cli_fail (error);
+    }
 
   AM_CLI_WAIT (result, am_cloud_client_accept_invitation_async, context.client, token, name, password);
+  am_secret_memory_free (token);
   accepted = am_cloud_client_accept_invitation_finish (context.client, result, &error);
   if (accepted == NULL || accepted->user->email == NULL)
     {

@@ -3,6 +3,10 @@
  *
  * Pure tools over the AM1 contract: `derive` checks a window's shape, never
  * the clock; `check` plays one fresh reference lock.
+ *
+ * The lock key comes on the first line of standard input (--key-stdin),
+ * never on the command line, where any user of the machine could read it
+ * (/proc/PID/cmdline) and the shell would keep it in its history.
  */
 #define G_LOG_DOMAIN "am-cli"
 
@@ -21,9 +25,11 @@
 #include "am-secret-memory.h"
 #include "am-time.h"
 
-/* The options that name a lock and its parameters, common to both. */
+/* The options that name a lock and its parameters, common to both.
+ * @key_hex is only there to refuse a key given on the command line. */
 typedef struct
 {
+  gboolean key_stdin;
   char *key_hex;
   char *lock_id;
   char *kv;
@@ -64,8 +70,9 @@ add_lock_options (GOptionContext *context,
                   LockOptions    *options)
 {
   const GOptionEntry entries[] = {
-    { "key", 0, 0, G_OPTION_ARG_STRING, &options->key_hex,
-      N_("The lock key, 32 bytes in hex"), N_("HEX") },
+    { "key-stdin", 0, 0, G_OPTION_ARG_NONE, &options->key_stdin,
+      N_("Read the lock key, 32 bytes in hex, from the first line of standard input"), NULL },
+    { "key", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &options->key_hex, NULL, NULL },
     { "lock-id", 0, 0, G_OPTION_ARG_STRING, &options->lock_id,
       N_("The lock ID, a UUID"), N_("UUID") },
     { "kv", 0, 0, G_OPTION_ARG_STRING, &options->kv,
@@ -99,6 +106,36 @@ parse_number (const char  *text,
   return TRUE;
 }
 
+/* Refuses a lock key given on the command line, before anything else is
+ * looked at: it is already visible, so say so at once. */
+static int
+lock_options_refuse_key_argument (const LockOptions *options)
+{
+  if (options->key_hex == NULL)
+    return AM_CLI_EXIT_OK;
+
+  return am_cli_fail_message (_("Other users of this computer can read a lock key on the command line: pipe the key on standard input with --key-stdin instead."));
+}
+
+/* The lock key, from the first line of standard input. */
+static gboolean
+read_key_line (guint8   k_lock[AM_PASSCODE_KEY_LEN],
+               GError **error)
+{
+  char line[4 * AM_PASSCODE_KEY_LEN];
+  gboolean ok;
+
+  if (fgets (line, sizeof line, stdin) == NULL)
+    {
+      g_set_error (error, AM_ERROR, AM_ERROR_INVALID_ARGUMENT,
+                   _("No lock key came on standard input. Pipe the key, 64 hexadecimal digits, on the first line."));
+      return FALSE;
+    }
+  ok = am_hex_decode (g_strstrip (line), k_lock, AM_PASSCODE_KEY_LEN, error);
+  am_secret_memory_wipe (line, sizeof line);
+  return ok;
+}
+
 static gboolean
 lock_params_parse (const LockOptions  *options,
                    LockParams         *params,
@@ -106,14 +143,15 @@ lock_params_parse (const LockOptions  *options,
 {
   guint64 kv = 1, q = 0, digits = AM_PASSCODE_DEFAULT_DIGITS;
 
-  if (options->key_hex == NULL || options->lock_id == NULL)
+  g_assert (options->key_hex == NULL);
+
+  if (!options->key_stdin || options->lock_id == NULL)
     {
       g_set_error (error, AM_ERROR, AM_ERROR_INVALID_ARGUMENT,
-                   _("Name the lock with --key and --lock-id."));
+                   _("Name the lock with --key-stdin and --lock-id, and pipe its key on standard input."));
       return FALSE;
     }
-  if (!am_hex_decode (options->key_hex, params->k_lock, AM_PASSCODE_KEY_LEN, error) ||
-      !am_lock_id_parse (options->lock_id, params->lock_id, error))
+  if (!am_lock_id_parse (options->lock_id, params->lock_id, error))
     return FALSE;
   if ((options->kv != NULL && !parse_number (options->kv, "--kv", 1, 255, &kv, error)) ||
       (options->q_offset != NULL && !parse_number (options->q_offset, "--q-offset", 0, 2700, &q, error)) ||
@@ -135,7 +173,9 @@ lock_params_parse (const LockOptions  *options,
   params->kv = (guint8) kv;
   params->q_offset_s = (guint) q;
   params->digits = (guint) digits;
-  return TRUE;
+
+  /* Last, once the command line holds no mistake left to report. */
+  return read_key_line (params->k_lock, error);
 }
 
 static gboolean
@@ -244,6 +284,9 @@ run_derive (int    argc,
   status = am_cli_parse_options (context, &argc, &argv, "access-manager-cli passcode derive");
   if (status != AM_CLI_EXIT_OK)
     return status;
+  status = lock_options_refuse_key_argument (&options);
+  if (status != AM_CLI_EXIT_OK)
+    return status;
 
   if (argc > 1)
     return am_cli_fail_message (_("passcode derive takes no arguments besides its options."));
@@ -335,14 +378,19 @@ run_check (int    argc,
   g_autoptr(AmReferenceLock) lock = NULL;
   g_autofree char *line = NULL;
   gsize line_size = 0;
-  guint line_number = 0;
+  /* Lines of standard input: the key's is the first. */
+  guint line_number = 1;
   int status;
 
   g_option_context_set_summary (context,
-    _("Read lines “NOW_UTC ENTERED” on standard input and print what one fresh reference lock does with each: "
+    _("Read the lock key on the first line of standard input, then lines “NOW_UTC ENTERED”, "
+      "and print what one fresh reference lock does with each: "
       "OPEN, CANCELLED, LOCKED_OUT, MALFORMED, NO_MATCH, USED, REVOKED or TABLE_FULL."));
   add_lock_options (context, &options);
   status = am_cli_parse_options (context, &argc, &argv, "access-manager-cli passcode check");
+  if (status != AM_CLI_EXIT_OK)
+    return status;
+  status = lock_options_refuse_key_argument (&options);
   if (status != AM_CLI_EXIT_OK)
     return status;
 
@@ -379,8 +427,8 @@ static int
 print_passcode_usage (FILE *stream,
                       int   status)
 {
-  fprintf (stream, "%s\n  access-manager-cli passcode derive [OPTION…]\n"
-                   "  access-manager-cli passcode check [OPTION…] < ENTRIES\n\n"
+  fprintf (stream, "%s\n  access-manager-cli passcode derive --key-stdin --lock-id UUID [OPTION…] < KEY\n"
+                   "  access-manager-cli passcode check --key-stdin --lock-id UUID [OPTION…] < KEY_THEN_ENTRIES\n\n"
                    "  derive  %s\n  check   %s\n",
            _("Usage:"),
            _("Print the code of a window"),
@@ -399,18 +447,27 @@ int
 am_cli_passcode (int    argc,
                  char **argv)
 {
+  /* Standard input carries the lock key and the digits typed: its buffer
+   * is this one, wiped when the command is done, not one of stdio's. */
+  static char stdin_buffer[BUFSIZ];
+  int status;
+
   if (argc < 2)
     return print_passcode_usage (stderr, AM_CLI_EXIT_ERROR);
   if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h"))
     return print_passcode_usage (stdout, AM_CLI_EXIT_OK);
-  if (g_str_equal (argv[1], "derive"))
-    return run_derive (argc - 1, argv + 1);
-  if (g_str_equal (argv[1], "check"))
-    return run_check (argc - 1, argv + 1);
+  if (!g_str_equal (argv[1], "derive") && !g_str_equal (argv[1], "check"))
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("passcode has no subcommand “%s”; use derive or check."), argv[1]);
+      return am_cli_fail_message (message);
+    }
 
-  {
-    g_autofree char *message =
-      g_strdup_printf (_("passcode has no subcommand “%s”; use derive or check."), argv[1]);
-    return am_cli_fail_message (message);
-  }
+  setvbuf (stdin, stdin_buffer, _IOFBF, sizeof stdin_buffer);
+  if (g_str_equal (argv[1], "derive"))
+    status = run_derive (argc - 1, argv + 1);
+  else
+    status = run_check (argc - 1, argv + 1);
+  am_secret_memory_wipe (stdin_buffer, sizeof stdin_buffer);
+  return status;
 }

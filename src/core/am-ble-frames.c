@@ -21,6 +21,7 @@
 
 #include "am-ble-frames.h"
 #include "am-error.h"
+#include "am-hmac.h"
 #include "am-secret-memory.h"
 
 #define TAG_COMMAND_LEN 12
@@ -76,18 +77,20 @@ tag (const AmBleKey   *key,
      guint8           *out,
      gsize             len)
 {
-  g_autoptr(GHmac) hmac = g_hmac_new (G_CHECKSUM_SHA256, key->k_ble, sizeof key->k_ble);
-  guint8 digest[32];
-  gsize digest_len = sizeof digest;
+  AmHmacSha256 hmac;
+  guint8 digest[AM_HMAC_SHA256_LEN];
 
-  g_hmac_update (hmac, (const guchar *) label, 4);
-  g_hmac_update (hmac, key->lock_id, sizeof key->lock_id);
-  g_hmac_update (hmac, &nonce->kv, 1);
-  g_hmac_update (hmac, nonce->r, sizeof nonce->r);
-  g_hmac_update (hmac, part1, len1);
+  g_assert (len <= sizeof digest);
+
+  am_hmac_sha256_init (&hmac, key->k_ble, sizeof key->k_ble);
+  am_hmac_sha256_update (&hmac, (const guint8 *) label, 4);
+  am_hmac_sha256_update (&hmac, key->lock_id, sizeof key->lock_id);
+  am_hmac_sha256_update (&hmac, &nonce->kv, 1);
+  am_hmac_sha256_update (&hmac, nonce->r, sizeof nonce->r);
+  am_hmac_sha256_update (&hmac, part1, len1);
   if (part2 != NULL)
-    g_hmac_update (hmac, part2, len2);
-  g_hmac_get_digest (hmac, digest, &digest_len);
+    am_hmac_sha256_update (&hmac, part2, len2);
+  am_hmac_sha256_finish (&hmac, digest);
   memcpy (out, digest, len);
   am_secret_memory_wipe (digest, sizeof digest);
 }

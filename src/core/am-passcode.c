@@ -13,6 +13,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "am-error.h"
+#include "am-hmac.h"
 #include "am-passcode.h"
 #include "am-secret-memory.h"
 #include "am-time.h"
@@ -20,13 +21,17 @@
 struct _AmPasscodeKey
 {
   /* HMAC keyed with K_code and fed nothing yet: copied for every MAC, so
-   * that K_code is hashed into the pads once, not once a code. */
-  GHmac  *keyed;
-  guint8  lock_id[AM_LOCK_ID_LEN];
-  guint8  kv;
-  guint8  digits;
-  guint64 modulus;
+   * that K_code is hashed into the pads once, not once a code. As good as
+   * K_code: wiped with the key. */
+  AmHmacSha256 keyed;
+  guint8       lock_id[AM_LOCK_ID_LEN];
+  guint8       kv;
+  guint8       digits;
+  guint64      modulus;
 };
+
+/* K_code and H are HMAC-SHA256 outputs. */
+G_STATIC_ASSERT (AM_HMAC_SHA256_LEN == AM_PASSCODE_KEY_LEN);
 
 static const guint64 powers_of_ten[] = {
   1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
@@ -37,21 +42,6 @@ static guint64
 tag_modulus (guint digits)
 {
   return powers_of_ten[digits - 3];
-}
-
-static void
-hmac_sha256 (const guint8 *key,
-             gsize         key_len,
-             const guint8 *data,
-             gsize         data_len,
-             guint8        out[AM_PASSCODE_KEY_LEN])
-{
-  g_autoptr(GHmac) hmac = g_hmac_new (G_CHECKSUM_SHA256, key, key_len);
-  gsize len = AM_PASSCODE_KEY_LEN;
-
-  g_hmac_update (hmac, data, (gssize) data_len);
-  g_hmac_get_digest (hmac, out, &len);
-  g_assert (len == AM_PASSCODE_KEY_LEN);
 }
 
 static void
@@ -166,7 +156,7 @@ am_passcode_subkey (const guint8  k_lock[AM_PASSCODE_KEY_LEN],
 
   memcpy (info, label, len);
   info[len] = 0x01;
-  hmac_sha256 (k_lock, AM_PASSCODE_KEY_LEN, info, len + 1, out);
+  am_hmac_sha256 (k_lock, AM_PASSCODE_KEY_LEN, info, len + 1, out);
 }
 
 /**
@@ -462,7 +452,7 @@ am_passcode_key_new (const guint8  k_lock[AM_PASSCODE_KEY_LEN],
   am_passcode_subkey (k_lock, AM_PASSCODE_LABEL_CODE, k_code);
 
   key = g_new0 (AmPasscodeKey, 1);
-  key->keyed = g_hmac_new (G_CHECKSUM_SHA256, k_code, sizeof k_code);
+  am_hmac_sha256_init (&key->keyed, k_code, sizeof k_code);
   memcpy (key->lock_id, lock_id, AM_LOCK_ID_LEN);
   key->kv = kv;
   key->digits = (guint8) digits;
@@ -478,7 +468,7 @@ am_passcode_key_free (AmPasscodeKey *key)
   if (key == NULL)
     return;
 
-  g_clear_pointer (&key->keyed, g_hmac_unref);
+  /* The keyed HMAC state with the rest. */
   am_secret_memory_wipe (key, sizeof *key);
   g_free (key);
 }
@@ -510,17 +500,16 @@ am_passcode_key_mac (const AmPasscodeKey *key,
                      guint                p,
                      guint8               out[AM_PASSCODE_KEY_LEN])
 {
-  g_autoptr(GHmac) hmac = NULL;
+  AmHmacSha256 hmac;
   guint8 m[AM_PASSCODE_MESSAGE_LEN];
-  gsize len = AM_PASSCODE_KEY_LEN;
 
   g_return_if_fail (key != NULL);
   g_return_if_fail (p <= AM_PASSCODE_P_MAX);
 
   am_passcode_message (key->lock_id, key->kv, start_h, (guint16) p, key->digits, m);
-  hmac = g_hmac_copy (key->keyed);
-  g_hmac_update (hmac, m, sizeof m);
-  g_hmac_get_digest (hmac, out, &len);
+  hmac = key->keyed;
+  am_hmac_sha256_update (&hmac, m, sizeof m);
+  am_hmac_sha256_finish (&hmac, out);
 }
 
 /**

@@ -4,9 +4,10 @@
  * Every secret is an item of the schema AM_VAULT_SCHEMA_NAME in the default
  * collection: the session token (kind "token", text/plain) for each server,
  * and the lock keys (kind "lock-key", application/octet-stream) for each
- * server, lock and key version. libsecret's password API is used throughout,
- * so the same code runs against the Secret Service on the desktop and
- * against libsecret's file backend inside a Flatpak sandbox.
+ * server, lock and key version. Items are found and kept with libsecret's
+ * password API and read as SecretRetrievable, so the same code runs against
+ * the Secret Service on the desktop and against libsecret's file backend
+ * inside a Flatpak sandbox.
  *
  * A secret leaves libsecret's non-pageable memory only into a buffer that is
  * wiped when freed: a GBytes for a lock key, a string for
@@ -53,8 +54,9 @@ typedef enum
 /* The state of a lookup or a clear between its steps. */
 typedef struct
 {
-  SecretKind  kind;
-  GHashTable *attributes;
+  SecretKind         kind;
+  GHashTable        *attributes;
+  SecretRetrievable *found;  /* the item a lookup reads */
 } Operation;
 
 G_DEFINE_FINAL_TYPE (AmVault, am_vault, G_TYPE_OBJECT)
@@ -77,6 +79,7 @@ operation_free (gpointer data)
   Operation *op = data;
 
   g_clear_pointer (&op->attributes, g_hash_table_unref);
+  g_clear_object (&op->found);
   g_free (op);
 }
 
@@ -315,14 +318,56 @@ on_stored_cb (GObject      *source,
 }
 
 static void
-on_lookup_checked_cb (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
+on_lookup_retrieved_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  Operation *op = g_task_get_task_data (task);
+  g_autoptr(SecretValue) value = NULL;
+  g_autoptr(GError) error = NULL;
+
+  value = secret_retrievable_retrieve_secret_finish (SECRET_RETRIEVABLE (source), result, &error);
+  if (error != NULL)
+    task_return_vault_error (task, error);
+  else if (value == NULL)
+    g_task_return_pointer (task, NULL, NULL);
+  else
+    task_return_value (task, op->kind, value);
+}
+
+static void
+on_lookup_unlocked_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Operation *op = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  g_autoptr(GError) error = NULL;
+
+  secret_service_unlock_finish (NULL, result, NULL, &error);
+  if (error != NULL)
+    {
+      task_return_vault_error (task, error);
+      return;
+    }
+
+  /* Should the item have stayed locked after all, reading it says so. */
+  secret_retrievable_retrieve_secret (op->found, cancellable,
+                                      on_lookup_retrieved_cb, g_steal_pointer (&task));
+}
+
+static void
+on_lookup_found_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Operation *op = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
   g_autoptr(GError) error = NULL;
   GList *found;
-  gboolean locked;
 
   found = secret_password_search_finish (result, &error);
   if (error != NULL)
@@ -331,43 +376,27 @@ on_lookup_checked_cb (GObject      *source,
       return;
     }
 
-  locked = any_locked (found);
+  if (found == NULL)
+    {
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
+
+  /* One item: an unlocked one where there is one, as a lookup picks. */
+  op->found = g_object_ref (found->data);
   g_list_free_full (found, g_object_unref);
 
-  if (locked)
-    task_return_locked (task);
-  else
-    g_task_return_pointer (task, NULL, NULL);
-}
-
-static void
-on_lookup_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  Operation *op = g_task_get_task_data (task);
-  GCancellable *cancellable = g_task_get_cancellable (task);
-  g_autoptr(SecretValue) value = NULL;
-  g_autoptr(GError) error = NULL;
-
-  value = secret_password_lookup_binary_finish (result, &error);
-  if (error != NULL)
+  if (retrievable_is_locked (op->found))
     {
-      task_return_vault_error (task, error);
+      g_autoptr(GList) items = g_list_append (NULL, op->found);
+
+      secret_service_unlock (NULL, items, cancellable,
+                             on_lookup_unlocked_cb, g_steal_pointer (&task));
       return;
     }
 
-  if (value != NULL)
-    {
-      task_return_value (task, op->kind, value);
-      return;
-    }
-
-  /* Nothing, or only items that stayed locked (the prompt was dismissed,
-   * or could not be shown): libsecret does not tell them apart. */
-  secret_password_searchv (&vault_schema, op->attributes, SECRET_SEARCH_ALL, cancellable,
-                           on_lookup_checked_cb, g_steal_pointer (&task));
+  secret_retrievable_retrieve_secret (op->found, cancellable,
+                                      on_lookup_retrieved_cb, g_steal_pointer (&task));
 }
 
 static void
@@ -469,11 +498,9 @@ on_clear_unlocked_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   Operation *op = g_task_get_task_data (task);
   GCancellable *cancellable = g_task_get_cancellable (task);
-  g_autoptr(SecretValue) value = NULL;
   g_autoptr(GError) error = NULL;
 
-  /* Only the unlocking counts; the secret goes at once. */
-  value = secret_password_lookup_binary_finish (result, &error);
+  secret_service_unlock_finish (NULL, result, NULL, &error);
   if (error != NULL)
     {
       task_return_vault_error (task, error);
@@ -494,7 +521,6 @@ on_clear_found_cb (GObject      *source,
   GCancellable *cancellable = g_task_get_cancellable (task);
   g_autoptr(GError) error = NULL;
   GList *found;
-  gboolean locked;
 
   found = secret_password_search_finish (result, &error);
   if (error != NULL)
@@ -509,17 +535,16 @@ on_clear_found_cb (GObject      *source,
       return;
     }
 
-  locked = any_locked (found);
-  g_list_free_full (found, g_object_unref);
-
-  /* A lookup is libsecret's way to unlock that survives a dismissed prompt
-   * (a search with SECRET_SEARCH_UNLOCK never completes then, in 0.20). */
-  if (locked)
-    secret_password_lookupv (&vault_schema, op->attributes, cancellable,
-                             on_clear_unlocked_cb, g_steal_pointer (&task));
+  /* Unlocked first, as libsecret removes unlocked items only (not by a
+   * search with SECRET_SEARCH_UNLOCK: in 0.20 it never completes once a
+   * prompt was dismissed). */
+  if (any_locked (found))
+    secret_service_unlock (NULL, found, cancellable,
+                           on_clear_unlocked_cb, g_steal_pointer (&task));
   else
     secret_password_clearv (&vault_schema, op->attributes, cancellable,
                             on_cleared_cb, g_steal_pointer (&task));
+  g_list_free_full (found, g_object_unref);
 }
 
 static void
@@ -637,7 +662,13 @@ vault_clear (AmVault             *self,
                            on_clear_found_cb, task);
 }
 
-/* Looks the secret that @attributes name up, unlocking it if need be. */
+/* Looks the secret that @attributes name up, unlocking it if need be.
+ *
+ * Found, then read through its item, rather than by a password lookup:
+ * libsecret 0.20 never frees the reply of the Secret Service's GetSecrets
+ * call that a lookup makes, so the secret, as the service sent it, stayed
+ * in ordinary memory for good, one copy a lookup. An item's own GetSecret,
+ * which reading it calls, frees its reply. */
 static void
 vault_lookup (AmVault             *self,
               SecretKind           kind,
@@ -650,7 +681,8 @@ vault_lookup (AmVault             *self,
   GTask *task = operation_task_new (self, kind, attributes, source_tag,
                                     cancellable, callback, user_data);
 
-  secret_password_lookupv (&vault_schema, attributes, cancellable, on_lookup_cb, task);
+  secret_password_searchv (&vault_schema, attributes, SECRET_SEARCH_NONE, cancellable,
+                           on_lookup_found_cb, task);
 }
 
 /**

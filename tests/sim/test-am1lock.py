@@ -179,10 +179,11 @@ def run_python(params, entries, revocations=()):
 
 
 def run_cli(cli, params, entries):
-    args = [cli, 'passcode', 'check', '--key', K_HEX, '--lock-id', LOCK_ID,
+    args = [cli, 'passcode', 'check', '--key-stdin', '--lock-id', LOCK_ID,
             '--kv', str(params.get('kv', 1)), '--digits', str(params.get('digits', 10)),
             '--q-offset', str(params.get('q_offset_s', 0))]
-    stdin = ''.join(f'{now} {entered}\n' for (now, entered, _) in entries)
+    # The key's line, then the entries.
+    stdin = K_HEX + '\n' + ''.join(f'{now} {entered}\n' for (now, entered, _) in entries)
     done = subprocess.run(args, input=stdin, capture_output=True, text=True, timeout=60, check=False)
     if done.returncode != 0:
         raise RuntimeError(f'{args} failed: {done.stderr}')
@@ -224,9 +225,9 @@ def keypad_tests():
     def derive_same():
         key = am1.PasscodeKey(K_LOCK, LOCK_ID, 3, 12)
         for (h, p) in ((H0, 0), (H0 + 7, 671), (H0 - 30, 899), (H0 + 1, 923), (H0 + 2, 924)):
-            done = subprocess.run([cli, 'passcode', 'derive', '--key', K_HEX, '--lock-id', LOCK_ID,
+            done = subprocess.run([cli, 'passcode', 'derive', '--key-stdin', '--lock-id', LOCK_ID,
                                    '--kv', '3', '--digits', '12', '--start-h', str(h), '--p', str(p)],
-                                  capture_output=True, text=True, timeout=30, check=False)
+                                  input=K_HEX + '\n', capture_output=True, text=True, timeout=30, check=False)
             if done.stdout.strip() != key.derive(h, p):
                 return False, f'({h}, {p}): C {done.stdout.strip()!r} {done.stderr} python {key.derive(h, p)}'
         return True
