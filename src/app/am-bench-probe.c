@@ -25,9 +25,10 @@
  * the dashboard's own order), types AM_BENCH_SEARCH into the search and
  * clears it, picks the property AM_BENCH_PROPERTY (a position in the
  * property filter) and all properties again, printing for each the time
- * from the click (for a search, from the end of the entry's delay) to the
- * first frame painted with the locks it brought. Then it scrolls the table
- * to its end, as above, and prints the longest stall.
+ * from the click to the first frame painted with the locks it brought (for
+ * the search, from the search itself: the entry's delay, which waits for
+ * typing to stop, is set to none). Then it scrolls the table to its end,
+ * as above, and prints the longest stall.
  *
  * Without AM_BENCH nothing of this runs.
  */
