@@ -17,9 +17,28 @@
 #include "am-bench-run.h"
 #include "am-records-private.h"
 #include "am-test-async.h"
+#include "am-test-records.h"
 #include "am-vault.h"
 
 #define BENCH_TOKEN "bench-token-not-a-secret"
+
+/**
+ * am_bench_property:
+ * @n: its place in the portfolio
+ *
+ * Returns: (transfer full): the @n-th property of a benchmark's portfolio,
+ *   named and addressed as the bare window's rows are (bench-bare-window)
+ */
+AmProperty *
+am_bench_property (guint n)
+{
+  static const char * const streets[] = { "Maple", "Oak", "Cedar", "Elm", "Pine", "Birch", "Lake", "Hill" };
+  static const char * const cities[] = { "Austin", "Chicago", "Denver", "Boston", "Seattle", "Miami" };
+  g_autofree char *name = g_strdup_printf ("%s %s %u", streets[n % 8], n % 3 ? "Court" : "Lofts", n);
+  g_autofree char *address = g_strdup_printf ("%u %s Street", 100 + n % 900, streets[(n / 8) % 8]);
+
+  return am_test_property (name, address, cities[n % 6], "America/Chicago");
+}
 
 /**
  * am_bench_sign_in:

@@ -5,6 +5,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "am-property.h"
 #include "am-store.h"
 
 G_BEGIN_DECLS
@@ -25,6 +26,8 @@ typedef struct
   gint64      started;
   JsonObject *figures;
 } AmBenchRun;
+
+AmProperty *am_bench_property      (guint               n);
 
 void        am_bench_sign_in       (AmStore            *store);
 void        am_bench_store_token   (void);

@@ -34,8 +34,6 @@ static void
 prepare_cache (const char *data_home,
                guint       n)
 {
-  static const char * const streets[] = { "Maple", "Oak", "Cedar", "Elm", "Pine", "Birch", "Lake", "Hill" };
-  static const char * const cities[] = { "Austin", "Chicago", "Denver", "Boston", "Seattle", "Miami" };
   g_autofree char *dir = g_build_filename (data_home, "access-manager", NULL);
   g_autofree char *path = g_build_filename (dir, "cache.sqlite", NULL);
   g_autoptr(AmStore) store = NULL;
@@ -50,10 +48,7 @@ prepare_cache (const char *data_home,
 
       for (guint i = 0; i < 5000 && done < n; i++, done++)
         {
-          g_autofree char *name = g_strdup_printf ("%s %s %u", streets[done % 8],
-                                                   done % 3 ? "Court" : "Lofts", done);
-          g_autofree char *address = g_strdup_printf ("%u %s Street", 100 + done % 900, streets[(done / 8) % 8]);
-          g_autoptr(AmProperty) property = am_test_property (name, address, cities[done % 6], "America/Chicago");
+          g_autoptr(AmProperty) property = am_bench_property (done);
 
           g_ptr_array_add (page->locks, am_test_lock (property, "Front Door", NULL));
           g_ptr_array_add (page->grants, am_test_grant (property, "generate_codes,ble_unlock"));

@@ -91,8 +91,6 @@ static guint
 prepare_cache (const char *data_home,
                guint       n_properties)
 {
-  static const char * const streets[] = { "Maple", "Oak", "Cedar", "Elm", "Pine", "Birch", "Lake", "Hill" };
-  static const char * const cities[] = { "Austin", "Chicago", "Denver", "Boston", "Seattle", "Miami" };
   static const char * const names[LOCKS_PER_PROPERTY] = {
     "Front Door", "Back Door", "Garage", "Side Gate", "Pool Gate",
     "Gym", "Office", "Laundry", "Storage", "Roof Access",
@@ -117,10 +115,7 @@ prepare_cache (const char *data_home,
 
       for (guint i = 0; i < 500 && done < n_properties; i++, done++)
         {
-          g_autofree char *name = g_strdup_printf ("%s %s %u", streets[done % 8],
-                                                   done % 3 ? "Court" : "Lofts", done);
-          g_autofree char *address = g_strdup_printf ("%u %s Street", 100 + done % 900, streets[(done / 8) % 8]);
-          g_autoptr(AmProperty) property = am_test_property (name, address, cities[done % 6], "America/Chicago");
+          g_autoptr(AmProperty) property = am_bench_property (done);
 
           for (guint j = 0; j < LOCKS_PER_PROPERTY; j++)
             {
