@@ -1026,6 +1026,13 @@ issue_free (Issue *data)
 }
 
 static GError *
+not_signed_in_error (void)
+{
+  return g_error_new_literal (AM_ERROR, AM_ERROR_NOT_SIGNED_IN,
+                              _("You are not signed in. Sign in, then try again."));
+}
+
+static GError *
 same_window_error (AmPasscodeRecord *same)
 {
   const char *name = am_passcode_record_get_recipient_name (same);
@@ -1059,8 +1066,7 @@ on_issue_sync_over_cb (GTask *task)
   reload_account (self);
   if (self->account == NULL)
     {
-      g_task_return_new_error (task, AM_ERROR, AM_ERROR_NOT_SIGNED_IN,
-                               _("You are not signed in. Sign in, then try again."));
+      g_task_return_error (task, not_signed_in_error ());
       g_object_unref (task);
       return;
     }
@@ -1106,8 +1112,7 @@ on_lock_key_found_cb (GObject      *source,
     return;
   if (self->account == NULL)
     {
-      g_task_return_new_error (task, AM_ERROR, AM_ERROR_NOT_SIGNED_IN,
-                               _("You are not signed in. Sign in, then try again."));
+      g_task_return_error (task, not_signed_in_error ());
       return;
     }
 
@@ -2243,8 +2248,7 @@ am_facade_issue_passcode_async (AmFacade             *self,
   reload_account (self);
   if (self->account == NULL)
     {
-      g_task_return_new_error (task, AM_ERROR, AM_ERROR_NOT_SIGNED_IN,
-                               _("You are not signed in. Sign in, then try again."));
+      g_task_return_error (task, not_signed_in_error ());
       return;
     }
   grant = am_store_get_grant (self->store, am_lock_get_property_id (lock));
@@ -2345,8 +2349,7 @@ am_facade_new_unlock_session (AmFacade  *self,
   reload_account (self);
   if (self->account == NULL)
     {
-      g_set_error_literal (error, AM_ERROR, AM_ERROR_NOT_SIGNED_IN,
-                           _("You are not signed in. Sign in, then try again."));
+      g_propagate_error (error, not_signed_in_error ());
       return NULL;
     }
   grant = am_store_get_grant (self->store, am_lock_get_property_id (lock));
@@ -2773,8 +2776,7 @@ am_facade_derive_code_async (AmFacade            *self,
   reload_account (self);
   if (self->account == NULL)
     {
-      g_task_return_new_error (task, AM_ERROR, AM_ERROR_NOT_SIGNED_IN,
-                               _("You are not signed in. Sign in, then try again."));
+      g_task_return_error (task, not_signed_in_error ());
       return;
     }
   lock = am_store_get_lock (self->store, am_passcode_record_get_lock_id (record));
@@ -2890,8 +2892,7 @@ am_facade_revoke_passcode_async (AmFacade            *self,
 
   if (self->client == NULL)
     {
-      g_task_return_new_error (task, AM_ERROR, AM_ERROR_NOT_SIGNED_IN,
-                               _("You are not signed in. Sign in, then try again."));
+      g_task_return_error (task, not_signed_in_error ());
       return;
     }
   lock = am_store_get_lock (self->store, am_passcode_record_get_lock_id (record));
